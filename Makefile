@@ -1,0 +1,31 @@
+# Entry points for people and CI. Every target installs what is missing first, so a fresh
+# Debian 12 machine needs nothing but `make run` or `make test`.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+DATA ?= $(CURDIR)/labelloop-data
+
+.PHONY: deps build backbone run demo test bench clean
+
+deps:
+	@scripts/install-deps.sh $(if $(TEST_TOOLS),--with-test-tools,)
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Fetches npm nsfwjs and converts its MobileNetV2 to ONNX; fetches background photos.
+backbone: deps
+	@scripts/setup-assets.sh
+
+run: build backbone
+	@scripts/demo.sh "$(DATA)"
+
+test: TEST_TOOLS=1
+test: build backbone
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build backbone
+	@$(BUILD_DIR)/bench/labelloop_bench
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,13 @@
+# Third-party packages, all from Debian 12 (see scripts/install-deps.sh).
+find_package(OpenCV 4.6 REQUIRED COMPONENTS core imgproc imgcodecs dnn)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(GTest REQUIRED)
+find_package(benchmark REQUIRED)
+find_package(Threads REQUIRED)
+find_package(Torch REQUIRED PATHS /usr/lib/x86_64-linux-gnu/cmake/Torch /usr/share/cmake/Torch)
+find_package(PkgConfig REQUIRED)
