@@ -1,0 +1,251 @@
+// fewshot_eval: trains the classifier on a few-shot benchmark split and reports macro F1
+// and open-set AUROCs, exactly through the product's training and classification code.
+// Every figure in docs/experiments.md comes from this program (see scripts/experiments.sh).
+//
+//   fewshot_eval --bench ../shared/bench/public --k 10            # test split
+//   fewshot_eval --bench ../shared/bench/public --k 10 --validate # train_k10 vs the rest of train_k20
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "common/content_hash.h"
+#include "common/logging.h"
+#include "db/metadata_db.h"
+#include "model/classifier.h"
+#include "model/evaluation.h"
+#include "model/synthesizer.h"
+#include "vision/backbone.h"
+#include "vision/image_decoder.h"
+
+namespace fs = std::filesystem;
+using namespace labelloop;
+
+namespace {
+
+struct FileImage {
+  std::string path;
+  std::string hash;
+  std::string label;
+  cv::Mat bgra;
+};
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<FileImage> LoadTree(const fs::path& root, bool labelled) {
+  std::vector<FileImage> out;
+  if (!fs::exists(root)) return out;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file() && vision::HasImageExtension(e.path().filename().string())) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    std::string bytes = ReadFile(f);
+    auto img = vision::DecodeImageWithAlpha(bytes, f.string());
+    if (!img.ok()) {
+      std::cerr << "skip " << img.status().ToString() << "\n";
+      continue;
+    }
+    std::string label = labelled ? fs::relative(f, root).begin()->string() : "";
+    out.push_back({fs::relative(f, root).string(), Sha256Hex(bytes), label, *img});
+  }
+  return out;
+}
+
+std::vector<cv::Mat> LoadBackgrounds(const fs::path& dir, int max_side) {
+  std::vector<cv::Mat> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file() || !vision::HasImageExtension(e.path().filename().string())) continue;
+    auto img = vision::DecodeImage(ReadFile(e.path()), e.path().string());
+    if (!img.ok()) continue;
+    cv::Mat m = *img;
+    double s = double(max_side) / std::max(m.cols, m.rows);
+    if (s < 1) cv::resize(m, m, cv::Size(), s, s, cv::INTER_AREA);
+    out.push_back(m);
+  }
+  return out;
+}
+
+std::vector<int> ParseInts(const std::string& csv) {
+  std::vector<int> out;
+  std::stringstream ss(csv);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stoi(item));
+  return out;
+}
+
+std::vector<std::string> ParseStrings(const std::string& csv) {
+  std::vector<std::string> out;
+  std::stringstream ss(csv);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"few-shot benchmark for the labelloop classifier"};
+  std::string bench = "../shared/bench/public", backbone_path = "var/models/mobilenet_v2.onnx";
+  std::string outputs = "block_10_project_BN", sizes = "224,320,448", cache_path = "/tmp/labelloop-bench-cache.db";
+  std::string backgrounds_dir = "var/backgrounds", json_out;
+  int k = 10, threads = 2;
+  bool validate = false, no_open_set = false;
+  double scale = 1.0 / 127.5, mean = 1.0;
+  model::ClassifierOptions options;
+  app.add_option("--bench", bench, "benchmark folder");
+  app.add_option("--k", k, "shots per label (train_k<k>)");
+  app.add_flag("--validate", validate, "evaluate on train_k20 minus train_k<k> instead of test (for choices)");
+  app.add_option("--backbone", backbone_path);
+  app.add_option("--outputs", outputs, "backbone outputs, comma-separated");
+  app.add_option("--scale", scale);
+  app.add_option("--mean", mean);
+  app.add_option("--sizes", sizes, "letterbox sizes");
+  app.add_option("--synth-size", options.synth_size);
+  app.add_option("--synth", options.synth_per_label, "synthetic composites per label");
+  app.add_option("--bg", options.background_samples, "background-class scenes");
+  app.add_option("--steps", options.head.steps);
+  app.add_option("--batch", options.head.batch_size);
+  app.add_option("--hidden", options.head.hidden);
+  app.add_option("--lr", options.head.learning_rate);
+  app.add_option("--wd", options.head.weight_decay);
+  app.add_option("--lse", options.head.lse_sharpness);
+  app.add_option("--dropout", options.head.feature_dropout);
+  app.add_option("--seed", options.head.seed);
+  app.add_option("--threads", threads);
+  app.add_option("--cache", cache_path, "embedding cache (SQLite); empty for none");
+  app.add_option("--backgrounds", backgrounds_dir);
+  app.add_flag("--no-open-set", no_open_set, "skip none/ and unknown/");
+  app.add_option("--json", json_out, "append a JSON line with the results to this file");
+  CLI11_PARSE(app, argc, argv);
+  InitLogging("warn");
+  cv::setNumThreads(threads);
+  options.head.threads = threads;
+  options.sizes = ParseInts(sizes);
+
+  vision::BackboneConfig bc;
+  bc.onnx_path = backbone_path;
+  bc.output_names = ParseStrings(outputs);
+  bc.scale = scale;
+  bc.mean = mean;
+  bc.threads = threads;
+  auto backbone = vision::Backbone::Open(bc);
+  if (!backbone.ok()) {
+    std::cerr << backbone.status().ToString() << "\n";
+    return 1;
+  }
+  std::unique_ptr<db::MetadataDb> cache;
+  if (!cache_path.empty()) {
+    auto opened = db::OpenSqliteMetadataDb(cache_path);
+    if (!opened.ok()) {
+      std::cerr << opened.status().ToString() << "\n";
+      return 1;
+    }
+    cache = std::move(*opened);
+  }
+  model::FeatureSource features(backbone->get(), cache.get());
+  model::Synthesizer synthesizer(LoadBackgrounds(backgrounds_dir, 640));
+
+  fs::path root(bench);
+  std::vector<FileImage> train = LoadTree(root / fmt::format("train_k{}", k), true);
+  std::vector<FileImage> test;
+  if (validate) {
+    std::set<std::string> seen;
+    for (const auto& t : train) seen.insert(t.hash);
+    for (auto& f : LoadTree(root / "train_k20", true)) {
+      if (!seen.count(f.hash)) test.push_back(std::move(f));
+    }
+  } else {
+    test = LoadTree(root / "test", true);
+  }
+  std::vector<std::string> labels;
+  for (const auto& t : train) labels.push_back(t.label);
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  std::map<std::string, int> index;
+  for (size_t i = 0; i < labels.size(); ++i) index[labels[i]] = int(i);
+
+  std::vector<model::LabeledImage> images;
+  for (const auto& t : train) images.push_back({t.path, t.hash, index[t.label], t.bgra});
+  auto t0 = std::chrono::steady_clock::now();
+  model::ClassifierTrainingStats stats;
+  auto weights = model::TrainClassifierHead(images, labels, features, synthesizer, options, &stats);
+  double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!weights.ok()) {
+    std::cerr << weights.status().ToString() << "\n";
+    return 1;
+  }
+  auto classifier = model::Classifier::Create(*weights, labels, options.sizes);
+  if (!classifier.ok()) {
+    std::cerr << classifier.status().ToString() << "\n";
+    return 1;
+  }
+
+  auto classify = [&](const FileImage& f, model::TestPrediction& p) -> bool {
+    auto result = (*classifier)->Classify(features, model::CompositeOnWhite(f.bgra), f.hash);
+    if (!result.ok()) {
+      std::cerr << f.path << ": " << result.status().ToString() << "\n";
+      return false;
+    }
+    p.confidence_pct.assign(labels.size(), 0);
+    double sum = 0;
+    for (const auto& lc : *result) p.confidence_pct[index[lc.name]] = lc.confidence_pct, sum += lc.confidence_pct;
+    p.background_pct = 100 - sum;
+    p.image = f.path;
+    return true;
+  };
+  auto t1 = std::chrono::steady_clock::now();
+  std::vector<model::TestPrediction> predictions;
+  std::vector<double> known_top;
+  for (const auto& f : test) {
+    if (!index.count(f.label)) continue;
+    model::TestPrediction p;
+    p.true_class = index[f.label];
+    if (!classify(f, p)) continue;
+    known_top.push_back(*std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()));
+    predictions.push_back(std::move(p));
+  }
+  double test_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  model::EvaluationResult eval = model::Evaluate(labels, predictions);
+  auto open_set = [&](const char* dir) {
+    std::vector<double> tops;
+    for (const auto& f : LoadTree(root / dir, false)) {
+      model::TestPrediction p;
+      if (classify(f, p)) tops.push_back(*std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()));
+    }
+    return tops;
+  };
+  double auroc_none = -1, auroc_unknown = -1;
+  if (!no_open_set && !validate) {
+    auroc_none = model::Auroc(known_top, open_set("none"));
+    auroc_unknown = model::Auroc(known_top, open_set("unknown"));
+  }
+  std::cout << fmt::format(
+      "k={} {} macroF1={:.3f} acc={:.3f} AUROC(none)={:.3f} AUROC(unknown)={:.3f} | real={} synth={} bg={} "
+      "nologo_labels={} | embed={:.1f}s train={:.1f}s total={:.1f}s | cache {}/{} | {:.1f} ms/test image\n",
+      k, validate ? "val" : "test", eval.macro_f1, eval.accuracy, auroc_none, auroc_unknown, stats.real_samples,
+      stats.synthetic_samples, stats.background_samples, stats.labels_without_logo_files, stats.embed_seconds,
+      stats.head.seconds, train_s, stats.cache_hits, stats.cache_hits + stats.cache_misses,
+      predictions.empty() ? 0.0 : 1000.0 * test_s / predictions.size());
+  if (!json_out.empty()) {
+    Json j = {{"k", k}, {"split", validate ? "val" : "test"}, {"macro_f1", eval.macro_f1}, {"accuracy", eval.accuracy},
+              {"auroc_none", auroc_none}, {"auroc_unknown", auroc_unknown}, {"train_seconds", train_s},
+              {"args", std::vector<std::string>(argv + 1, argv + argc)}};
+    std::ofstream(json_out, std::ios::app) << j.dump() << "\n";
+  }
+  return 0;
+}

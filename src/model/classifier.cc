@@ -1,0 +1,140 @@
+#include "model/classifier.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/content_hash.h"
+
+namespace labelloop::model {
+namespace {
+
+uint64_t SeedOf(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+cv::Mat CompositeOnWhite(const cv::Mat& bgra) {
+  if (bgra.channels() == 3) return bgra;
+  cv::Mat out(bgra.size(), CV_8UC3);
+  for (int y = 0; y < bgra.rows; ++y) {
+    const cv::Vec4b* s = bgra.ptr<cv::Vec4b>(y);
+    cv::Vec3b* d = out.ptr<cv::Vec3b>(y);
+    for (int x = 0; x < bgra.cols; ++x) {
+      int a = s[x][3];
+      for (int c = 0; c < 3; ++c) d[x][c] = static_cast<uchar>((s[x][c] * a + 255 * (255 - a) + 127) / 255);
+    }
+  }
+  return out;
+}
+
+Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
+                                        FeatureSource& features, const Synthesizer& synthesizer,
+                                        const ClassifierOptions& options, ClassifierTrainingStats* stats,
+                                        const ProgressFn& progress) {
+  ClassifierTrainingStats local;
+  ClassifierTrainingStats& st = stats ? *stats : local;
+  const int num_labels = int(labels.size());
+  if (num_labels < 1) return FailedPreconditionError("no labels to train");
+  const int hits0 = features.hits(), misses0 = features.misses();
+  auto t0 = std::chrono::steady_clock::now();
+
+  // Storage for every sample's maps; samples point into it.
+  std::vector<MultiScaleMaps> maps;
+  std::vector<int> classes;
+  maps.reserve(images.size() * 2 + num_labels * options.synth_per_label + options.background_samples);
+
+  // Logo cut-outs per label, with the hash of the file they came from.
+  std::vector<std::vector<std::pair<std::string, cv::Mat>>> logos(num_labels);
+  for (const auto& image : images) {
+    if (image.class_index < 0 || image.class_index >= num_labels) return InvalidArgumentError("image label out of range");
+    if (auto logo = Synthesizer::ExtractLogo(image.bgra)) logos[image.class_index].emplace_back(image.content_hash, *logo);
+  }
+
+  const int total = int(images.size()) + num_labels * options.synth_per_label + options.background_samples;
+  int done = 0;
+  auto report = [&](const char* phase) {
+    ++done;
+    if (progress && (done % 10 == 0 || done == total)) progress(phase, done, total);
+  };
+
+  for (const auto& image : images) {
+    ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(image.content_hash, options.sizes,
+                                                    [&]() -> Result<cv::Mat> { return CompositeOnWhite(image.bgra); }));
+    maps.push_back(std::move(m));
+    classes.push_back(image.class_index);
+    ++st.real_samples;
+    report("embedding training images");
+  }
+  const std::vector<int> synth_sizes = {options.synth_size};
+  for (int c = 0; c < num_labels; ++c) {
+    if (logos[c].empty()) {
+      ++st.labels_without_logo_files;
+      done += options.synth_per_label;
+      continue;
+    }
+    for (int j = 0; j < options.synth_per_label; ++j) {
+      const auto& [hash, logo] = logos[c][j % logos[c].size()];
+      // The recipe names the source file and the draw, so a retrain re-uses these renders.
+      std::string recipe = fmt::format("synth/v{}/{}/{}/bg{}", kSynthesizerVersion, hash, j / logos[c].size(),
+                                       synthesizer.background_count());
+      ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes, [&]() -> Result<cv::Mat> {
+        return synthesizer.Render(&logo, SeedOf(recipe));
+      }));
+      maps.push_back(std::move(m));
+      classes.push_back(c);
+      ++st.synthetic_samples;
+      report("rendering synthetic images");
+    }
+  }
+  for (int j = 0; j < options.background_samples; ++j) {
+    std::string recipe = fmt::format("background/v{}/{}/bg{}", kSynthesizerVersion, j, synthesizer.background_count());
+    ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes, [&]() -> Result<cv::Mat> {
+      return synthesizer.Render(nullptr, SeedOf(recipe));
+    }));
+    maps.push_back(std::move(m));
+    classes.push_back(num_labels);
+    ++st.background_samples;
+    report("rendering background images");
+  }
+  st.embed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  st.cache_hits = features.hits() - hits0;
+  st.cache_misses = features.misses() - misses0;
+
+  std::vector<TrainingSample> samples(maps.size());
+  for (size_t i = 0; i < maps.size(); ++i) samples[i] = {&maps[i], classes[i]};
+  return TrainHead(samples, num_labels + 1, options.head, &st.head, [&](int step, int steps, double) {
+    if (progress) progress("training", step, steps);
+  });
+}
+
+Result<std::unique_ptr<Classifier>> Classifier::Create(HeadWeights weights, std::vector<std::string> labels,
+                                                       std::vector<int> sizes) {
+  if (weights.classes != int(labels.size()) + 1) {
+    return InvalidArgumentError(fmt::format("head has {} classes for {} labels", weights.classes, labels.size()));
+  }
+  if (sizes.empty()) return InvalidArgumentError("a classifier needs at least one input size");
+  ASSIGN_OR_RETURN(std::unique_ptr<Head> head, Head::Create(std::move(weights)));
+  return std::unique_ptr<Classifier>(new Classifier(std::move(head), std::move(labels), std::move(sizes)));
+}
+
+Result<std::vector<LabelConfidence>> Classifier::Classify(FeatureSource& features, const cv::Mat& bgr,
+                                                          const std::string& content_hash) {
+  Result<MultiScaleMaps> maps = content_hash.empty()
+      ? ExtractMaps(features.backbone(), bgr, sizes_)
+      : features.Get(content_hash, sizes_, [&]() -> Result<cv::Mat> { return bgr; });
+  if (!maps.ok()) return maps.status();
+  ASSIGN_OR_RETURN(std::vector<float> probs, head_->Score(*maps));
+  std::vector<LabelConfidence> out;
+  for (size_t i = 0; i < labels_.size(); ++i) out.push_back({labels_[i], 100.0 * probs[i]});
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.confidence_pct > b.confidence_pct; });
+  return out;
+}
+
+}  // namespace labelloop::model

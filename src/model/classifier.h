@@ -1,0 +1,87 @@
+// Classifier: a trained head plus what it needs to run (labels, input sizes), and the
+// function that trains one from labelled images. Detection and evaluation both go
+// through Classify, so what is measured is what is deployed. Not thread-safe (the
+// FeatureSource and Head hold OpenCV nets): one Classifier per worker.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "common/status.h"
+#include "model/feature_source.h"
+#include "model/head.h"
+#include "model/head_trainer.h"
+#include "model/synthesizer.h"
+
+namespace labelloop::model {
+
+struct ClassifierOptions {
+  std::vector<int> sizes = {224, 320, 448};  // letterbox sizes for real images and detection
+  int synth_size = 320;                      // synthetic scenes are embedded at this size only
+  int synth_per_label = 40;                  // composites per label (from its logo files)
+  int background_samples = 80;               // background-class scenes
+  HeadTrainingOptions head;
+};
+
+// One labelled training image, decoded with its transparency (BGRA).
+struct LabeledImage {
+  std::string name;          // object key or path, for messages
+  std::string content_hash;  // SHA-256 of the encoded bytes
+  int class_index = 0;       // index into the label list
+  cv::Mat bgra;
+};
+
+struct ClassifierTrainingStats {
+  int real_samples = 0;
+  int synthetic_samples = 0;
+  int background_samples = 0;
+  int labels_without_logo_files = 0;  // labels trained from photos only
+  int cache_hits = 0;
+  int cache_misses = 0;
+  double embed_seconds = 0;
+  HeadTrainingStats head;
+};
+
+using ProgressFn = std::function<void(const std::string& phase, int done, int total)>;
+
+// Trains a head for `labels` (the background class is added). `images` must cover every
+// label. The synthesizer's backgrounds feed both composites and the background class.
+Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
+                                        FeatureSource& features, const Synthesizer& synthesizer,
+                                        const ClassifierOptions& options, ClassifierTrainingStats* stats,
+                                        const ProgressFn& progress = {});
+
+struct LabelConfidence {
+  std::string name;
+  double confidence_pct = 0;  // 0-100
+};
+
+class Classifier {
+ public:
+  static Result<std::unique_ptr<Classifier>> Create(HeadWeights weights, std::vector<std::string> labels,
+                                                    std::vector<int> sizes);
+
+  // Confidence per label, highest first (the background class is not reported).
+  // `content_hash` may be empty (no caching).
+  Result<std::vector<LabelConfidence>> Classify(FeatureSource& features, const cv::Mat& bgr,
+                                                const std::string& content_hash = "");
+
+  const std::vector<std::string>& labels() const { return labels_; }
+  const std::vector<int>& sizes() const { return sizes_; }
+
+ private:
+  Classifier(std::unique_ptr<Head> head, std::vector<std::string> labels, std::vector<int> sizes)
+      : head_(std::move(head)), labels_(std::move(labels)), sizes_(std::move(sizes)) {}
+  std::unique_ptr<Head> head_;
+  std::vector<std::string> labels_;
+  std::vector<int> sizes_;
+};
+
+// BGR of a BGRA image composited on white.
+cv::Mat CompositeOnWhite(const cv::Mat& bgra);
+
+}  // namespace labelloop::model

@@ -1,0 +1,149 @@
+#include "model/head_trainer.h"
+
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <random>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+namespace labelloop::model {
+namespace {
+
+// Samples whose maps have the same shapes, stacked per input size: [n, C, h, w].
+struct ShapeGroup {
+  std::vector<torch::Tensor> stacked;
+  std::vector<int> sample_indices;
+};
+
+using ShapeKey = std::vector<std::pair<int, int>>;
+
+ShapeKey KeyOf(const MultiScaleMaps& maps) {
+  ShapeKey key;
+  for (const auto& m : maps) key.emplace_back(m.height, m.width);
+  return key;
+}
+
+std::vector<float> ToVector(const torch::Tensor& t) {
+  torch::Tensor c = t.contiguous().to(torch::kFloat32);
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+}  // namespace
+
+Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int classes,
+                              const HeadTrainingOptions& options, HeadTrainingStats* stats,
+                              const std::function<void(int, int, double)>& progress) {
+  auto start = std::chrono::steady_clock::now();
+  if (samples.empty()) return FailedPreconditionError("no training samples");
+  if (classes < 2) return InvalidArgumentError("a head needs at least two classes");
+  const int channels = samples[0].maps->at(0).channels;
+  for (const auto& s : samples) {
+    if (s.class_index < 0 || s.class_index >= classes) return InvalidArgumentError("sample class out of range");
+    for (const auto& m : *s.maps) {
+      if (m.channels != channels) return InvalidArgumentError("samples have feature maps of different widths");
+    }
+  }
+  try {
+    if (options.threads > 0) torch::set_num_threads(options.threads);
+    torch::manual_seed(options.seed);
+
+    // Stack samples into shape groups once.
+    std::map<ShapeKey, int> group_of_key;
+    std::vector<ShapeGroup> groups;
+    std::vector<std::pair<int, int>> position(samples.size());  // (group, row)
+    for (size_t i = 0; i < samples.size(); ++i) {
+      ShapeKey key = KeyOf(*samples[i].maps);
+      auto [it, inserted] = group_of_key.emplace(key, int(groups.size()));
+      if (inserted) groups.emplace_back();
+      position[i] = {it->second, int(groups[it->second].sample_indices.size())};
+      groups[it->second].sample_indices.push_back(int(i));
+    }
+    for (auto& g : groups) {
+      const auto& first = *samples[g.sample_indices[0]].maps;
+      for (size_t s = 0; s < first.size(); ++s) {
+        torch::Tensor t = torch::empty({int64_t(g.sample_indices.size()), channels, first[s].height, first[s].width});
+        for (size_t r = 0; r < g.sample_indices.size(); ++r) {
+          const auto& m = samples[g.sample_indices[r]].maps->at(s);
+          std::memcpy(t[int64_t(r)].data_ptr<float>(), m.data.data(), m.data.size() * sizeof(float));
+        }
+        g.stacked.push_back(t);
+      }
+    }
+
+    torch::nn::Conv2d conv1(torch::nn::Conv2dOptions(channels, options.hidden, 3).padding(1));
+    torch::nn::Conv2d conv2(torch::nn::Conv2dOptions(options.hidden, classes, 1));
+    std::vector<torch::Tensor> params = conv1->parameters();
+    for (auto& p : conv2->parameters()) params.push_back(p);
+    torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(options.learning_rate)
+                                              .weight_decay(options.weight_decay));
+
+    // Class-balanced sampling: pick a class uniformly, then a sample of it.
+    std::vector<std::vector<int>> by_class(classes);
+    for (size_t i = 0; i < samples.size(); ++i) by_class[samples[i].class_index].push_back(int(i));
+    std::vector<int> present;
+    for (int c = 0; c < classes; ++c) {
+      if (!by_class[c].empty()) present.push_back(c);
+    }
+    std::mt19937_64 rng(options.seed);
+    const float r = options.lse_sharpness;
+    double loss_value = 0;
+    for (int step = 0; step < options.steps; ++step) {
+      // Cosine learning-rate decay to zero.
+      double lr = options.learning_rate * 0.5 * (1 + std::cos(M_PI * step / options.steps));
+      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+
+      std::vector<std::vector<int64_t>> rows(groups.size());
+      std::vector<std::vector<int64_t>> targets(groups.size());
+      for (int b = 0; b < options.batch_size; ++b) {
+        int c = present[std::uniform_int_distribution<size_t>(0, present.size() - 1)(rng)];
+        int i = by_class[c][std::uniform_int_distribution<size_t>(0, by_class[c].size() - 1)(rng)];
+        rows[position[i].first].push_back(position[i].second);
+        targets[position[i].first].push_back(c);
+      }
+      std::vector<torch::Tensor> logits, labels;
+      for (size_t g = 0; g < groups.size(); ++g) {
+        if (rows[g].empty()) continue;
+        torch::Tensor index = torch::tensor(rows[g], torch::kLong);
+        std::vector<torch::Tensor> per_scale;
+        for (auto& stacked : groups[g].stacked) {
+          torch::Tensor x = stacked.index_select(0, index);
+          if (options.feature_dropout > 0) x = torch::dropout(x, options.feature_dropout, /*train=*/true);
+          per_scale.push_back(conv2(torch::relu(conv1(x))).flatten(2));  // [b, classes, hw]
+        }
+        torch::Tensor z = torch::cat(per_scale, 2);
+        double n = double(z.size(2));
+        logits.push_back((torch::logsumexp(z * r, 2) - std::log(n)) / r);
+        labels.push_back(torch::tensor(targets[g], torch::kLong));
+      }
+      torch::Tensor loss = torch::nn::functional::cross_entropy(torch::cat(logits), torch::cat(labels));
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      loss_value = 0.9 * loss_value + 0.1 * loss.item<double>();
+      if (step == 0) loss_value = loss.item<double>();
+      if (progress && (step % 25 == 0 || step + 1 == options.steps)) progress(step + 1, options.steps, loss_value);
+    }
+
+    HeadWeights w;
+    w.in_channels = channels;
+    w.hidden = options.hidden;
+    w.classes = classes;
+    w.lse_sharpness = r;
+    w.conv1_weight = ToVector(conv1->weight);
+    w.conv1_bias = ToVector(conv1->bias);
+    w.conv2_weight = ToVector(conv2->weight);
+    w.conv2_bias = ToVector(conv2->bias);
+    if (stats != nullptr) {
+      stats->steps = options.steps;
+      stats->final_loss = loss_value;
+      stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    return w;
+  } catch (const c10::Error& e) {
+    return InternalError(fmt::format("training the head failed: {}", e.what_without_backtrace()));
+  }
+}
+
+}  // namespace labelloop::model

@@ -1,0 +1,45 @@
+// Trains a Head (head.h) on cached feature maps with libtorch (AdamW, class-balanced
+// batches, cross-entropy on log-sum-exp pooled scores). Deterministic for a given seed
+// and thread count. Not thread-safe; one training at a time per process is expected.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "common/status.h"
+#include "model/feature_maps.h"
+#include "model/head.h"
+
+namespace labelloop::model {
+
+struct TrainingSample {
+  const MultiScaleMaps* maps = nullptr;  // not owned; outlives the training
+  int class_index = 0;                    // 0..labels-1, or labels for background
+};
+
+struct HeadTrainingOptions {
+  int hidden = 128;
+  int steps = 300;
+  int batch_size = 32;
+  double learning_rate = 2e-3;
+  double weight_decay = 1e-2;
+  float lse_sharpness = 5.0f;
+  double feature_dropout = 0.1;
+  uint64_t seed = 1;
+  int threads = 0;  // 0: libtorch's default
+};
+
+struct HeadTrainingStats {
+  int steps = 0;
+  double final_loss = 0;
+  double seconds = 0;
+};
+
+// REQUIRES: every sample's maps have in_channels channels; classes >= 2.
+// `progress(step, steps, loss)` is called now and then (may be empty).
+Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int classes,
+                              const HeadTrainingOptions& options, HeadTrainingStats* stats,
+                              const std::function<void(int, int, double)>& progress = {});
+
+}  // namespace labelloop::model
