@@ -1,0 +1,433 @@
+#include "model/model_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+#include <spdlog/spdlog.h>
+
+#include "common/content_hash.h"
+#include "common/process.h"
+#include "model/dataset_split.h"
+#include "model/evaluation.h"
+#include "model/manifest.h"
+#include "model/model_artifact.h"
+#include "store/object_keys.h"
+
+namespace labelloop::model {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kBackgroundMaxSidePx = 640;
+constexpr std::string_view kTrainingMarker = "Training in progress (worker ";
+
+std::vector<cv::Mat> LoadBackgrounds(const std::string& dir) {
+  std::vector<cv::Mat> out;
+  std::error_code ec;
+  if (dir.empty() || !fs::is_directory(dir, ec)) {
+    spdlog::warn("no background photos in '{}': synthetic scenes use plain colours and gradients only", dir);
+    return out;
+  }
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && vision::HasImageExtension(e.path().filename().string())) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());  // deterministic order: renders depend on it
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    auto img = vision::DecodeImage(bytes.str(), f.string());
+    if (!img.ok()) {
+      spdlog::warn("skipping background {}", img.status().message());
+      continue;
+    }
+    cv::Mat m = *img;
+    double s = double(kBackgroundMaxSidePx) / std::max(m.cols, m.rows);
+    if (s < 1) cv::resize(m, m, cv::Size(), s, s, cv::INTER_AREA);
+    out.push_back(m);
+  }
+  return out;
+}
+
+Json BackboneConfigJson(const vision::BackboneConfig& c) {
+  return {{"onnx_file", fs::path(c.onnx_path).filename().string()},
+          {"outputs", c.output_names},
+          {"scale", c.scale},
+          {"mean", c.mean},
+          {"swap_rb", c.swap_rb}};
+}
+
+// Probability vector -> TestPrediction fields.
+TestPrediction ToPrediction(const std::string& image, int true_class, const std::vector<LabelConfidence>& result,
+                            const std::vector<std::string>& labels) {
+  TestPrediction p;
+  p.image = image;
+  p.true_class = true_class;
+  p.confidence_pct.assign(labels.size(), 0);
+  double sum = 0;
+  for (const auto& lc : result) {
+    auto it = std::lower_bound(labels.begin(), labels.end(), lc.name);
+    p.confidence_pct[it - labels.begin()] = lc.confidence_pct;
+    sum += lc.confidence_pct;
+  }
+  p.background_pct = std::max(0.0, 100.0 - sum);
+  return p;
+}
+
+class ClassifierDetector final : public Detector {
+ public:
+  ClassifierDetector(std::string version, std::unique_ptr<vision::Backbone> backbone,
+                     std::unique_ptr<Classifier> classifier, vision::DecodeLimits limits)
+      : version_(std::move(version)),
+        backbone_(std::move(backbone)),
+        features_(backbone_.get(), nullptr),
+        classifier_(std::move(classifier)),
+        limits_(limits) {}
+
+  const std::string& version() const override { return version_; }
+
+  Result<Detection> Detect(const std::string& bytes, const std::string& name, int max_results,
+                           double min_confidence) override {
+    ASSIGN_OR_RETURN(cv::Mat bgr, vision::DecodeImage(bytes, name, limits_));
+    ASSIGN_OR_RETURN(std::vector<LabelConfidence> scores, classifier_->Classify(features_, bgr));
+    Detection d;
+    d.version = version_;
+    for (const auto& s : scores) {
+      if (s.confidence_pct < min_confidence) continue;
+      if (max_results > 0 && int(d.labels.size()) >= max_results) break;
+      d.labels.push_back({s.name, s.confidence_pct});
+    }
+    return d;
+  }
+
+ private:
+  std::string version_;
+  std::unique_ptr<vision::Backbone> backbone_;
+  FeatureSource features_;
+  std::unique_ptr<Classifier> classifier_;
+  vision::DecodeLimits limits_;
+};
+
+}  // namespace
+
+struct ModelService::Shared {
+  std::unique_ptr<vision::Backbone> backbone;
+  std::unique_ptr<Synthesizer> synthesizer;
+};
+
+ModelService::ModelService(store::ObjectStore* store, db::MetadataDb* db, const Clock* clock,
+                           ModelServiceOptions options)
+    : store_(store), db_(db), clock_(clock), options_(std::move(options)), shared_(std::make_unique<Shared>()) {}
+
+ModelService::~ModelService() = default;
+
+Result<vision::Backbone*> ModelService::SharedBackbone() {
+  if (!shared_->backbone) {
+    ASSIGN_OR_RETURN(shared_->backbone, vision::Backbone::Open(options_.backbone));
+  }
+  return shared_->backbone.get();
+}
+
+const Synthesizer& ModelService::SharedSynthesizer() {
+  if (!shared_->synthesizer) shared_->synthesizer = std::make_unique<Synthesizer>(LoadBackgrounds(options_.backgrounds_dir));
+  return *shared_->synthesizer;
+}
+
+Result<db::ModelVersion> ModelService::CreateVersion() {
+  ASSIGN_OR_RETURN(LabeledListing listing, ListLabeledImages(*store_));
+  for (const auto& why : listing.ignored) spdlog::warn("not used for training: {}", why);
+  if (listing.entries.empty()) {
+    return FailedPreconditionError(fmt::format("no labelled images: put images in {}<label>/ folders first",
+                                               store::kLabeledPrefix));
+  }
+  std::lock_guard lock(mu_);
+  db::ModelVersion v;
+  const int64_t now = clock_->NowMs();
+  // Names sort by creation time; a suffix keeps two versions in one second apart.
+  std::string base = "labelloop." + FormatCompactUtc(now);
+  v.name = base;
+  for (int n = 2; db_->GetModelVersion(v.name).ok(); ++n) v.name = fmt::format("{}-{}", base, n);
+  v.status = db::kTrainingInProgress;
+  v.status_message = fmt::format("{}{}); {} images, {} labels", kTrainingMarker, CurrentWorkerId(),
+                                 listing.entries.size(), listing.labels.size());
+  v.created_ms = now;
+  v.labels = listing.labels;
+  v.training_image_count = int64_t(listing.entries.size());
+  v.manifest_key = store::ManifestKey(v.name);
+  v.backbone_id = "";
+  ASSIGN_OR_RETURN(store::ObjectInfo written, store_->Put(v.manifest_key, WriteManifest(listing.entries)));
+  (void)written;
+  RETURN_IF_ERROR(db_->CreateModelVersion(v));
+  return v;
+}
+
+Status ModelService::MarkFailed(db::ModelVersion version, const std::string& reason) {
+  version.status = db::kTrainingFailed;
+  version.status_message = reason;
+  version.finished_ms = clock_->NowMs();
+  return db_->UpdateModelVersion(version);
+}
+
+Status ModelService::Fail(const db::ModelVersion& version, const std::string& reason) {
+  RETURN_IF_ERROR(MarkFailed(version, reason));
+  return FailedPreconditionError(fmt::format("training {} failed: {}", version.name, reason));
+}
+
+Status ModelService::TrainVersion(const std::string& name, const TrainingProgressFn& progress) {
+  ASSIGN_OR_RETURN(db::ModelVersion version, db_->GetModelVersion(name));
+  if (version.status != db::kTrainingInProgress) {
+    return FailedPreconditionError(fmt::format("version {} is {}, not {}", name, version.status, db::kTrainingInProgress));
+  }
+  auto started = std::chrono::steady_clock::now();
+  auto report = [&](const std::string& phase, int done, int total) {
+    if (progress) progress(phase, done, total);
+  };
+
+  // 1. Read and decode the manifest's images; unreadable ones are skipped and reported.
+  Result<std::string> manifest_text = store_->Get(version.manifest_key);
+  if (!manifest_text.ok()) return Fail(version, "cannot read the manifest: " + manifest_text.status().message());
+  Result<std::vector<ManifestEntry>> entries = ParseManifest(*manifest_text);
+  if (!entries.ok()) return Fail(version, entries.status().message());
+  const std::vector<std::string>& labels = version.labels;
+  std::vector<LabeledImage> images;
+  std::vector<std::string> skipped;
+  int read = 0;
+  for (const auto& e : *entries) {
+    report("reading images", ++read, int(entries->size()));
+    Result<std::string> bytes = store_->Get(e.key);
+    if (!bytes.ok()) {
+      skipped.push_back(bytes.status().message());
+      continue;
+    }
+    Result<cv::Mat> bgra = vision::DecodeImageWithAlpha(*bytes, e.key, options_.decode_limits);
+    if (!bgra.ok()) {
+      skipped.push_back(bgra.status().message());
+      continue;
+    }
+    auto it = std::lower_bound(labels.begin(), labels.end(), e.label);
+    if (it == labels.end() || *it != e.label) return Fail(version, "manifest label '" + e.label + "' is not in the version's labels");
+    images.push_back({e.key, Sha256Hex(*bytes), int(it - labels.begin()), *bgra});
+  }
+  std::vector<int> per_label(labels.size(), 0);
+  for (const auto& img : images) per_label[img.class_index]++;
+  for (size_t c = 0; c < labels.size(); ++c) {
+    if (per_label[c] == 0) {
+      return Fail(version, fmt::format("label '{}' has no readable images{}", labels[c],
+                                       skipped.empty() ? "" : " (skipped: " + fmt::format("{}", fmt::join(skipped, "; ")) + ")"));
+    }
+  }
+
+  std::lock_guard lock(mu_);  // one training at a time uses the shared backbone
+  Result<vision::Backbone*> backbone = SharedBackbone();
+  if (!backbone.ok()) return Fail(version, "cannot load the backbone: " + backbone.status().message());
+  const Synthesizer& synthesizer = SharedSynthesizer();
+  FeatureSource features(*backbone, db_);
+
+  // 2. Split, train on the train split, evaluate on the test split.
+  std::vector<SplitItem> items;
+  for (const auto& img : images) items.push_back({img.content_hash, img.class_index});
+  std::vector<bool> is_test = SplitTrainTest(items, options_.test_fraction, options_.split_seed);
+  std::vector<LabeledImage> train, test;
+  for (size_t i = 0; i < images.size(); ++i) (is_test[i] ? test : train).push_back(images[i]);
+  ClassifierTrainingStats stats;
+  Result<HeadWeights> weights = TrainClassifierHead(train, labels, features, synthesizer, options_.classifier, &stats,
+                                                    [&](const std::string& p, int d, int t) { report(p, d, t); });
+  if (!weights.ok()) return Fail(version, weights.status().message());
+  auto evaluate = [&](const HeadWeights& w, const std::vector<LabeledImage>& held_out) -> Result<EvaluationResult> {
+    ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier, Classifier::Create(w, labels, options_.classifier.sizes));
+    std::vector<TestPrediction> predictions;
+    for (const auto& img : held_out) {
+      ASSIGN_OR_RETURN(std::vector<LabelConfidence> result,
+                       classifier->Classify(features, CompositeOnWhite(img.bgra), img.content_hash));
+      predictions.push_back(ToPrediction(img.name, img.class_index, result, labels));
+    }
+    return Evaluate(labels, std::move(predictions));
+  };
+  Result<EvaluationResult> evaluation = evaluate(*weights, test);
+  if (!evaluation.ok()) return Fail(version, evaluation.status().message());
+  Json evaluation_json = EvaluationToJson(labels, *evaluation);
+
+  // 3. Few images per label: a single small test split is noisy, so report k-fold too.
+  int fewest = *std::min_element(per_label.begin(), per_label.end());
+  if (fewest < options_.cross_validation_below && fewest >= 2) {
+    int folds = std::min(5, fewest);
+    std::vector<int> fold = AssignFolds(items, folds, options_.split_seed);
+    ClassifierOptions quick = options_.classifier;
+    quick.head.steps = options_.cross_validation_steps;
+    std::vector<double> f1s;
+    for (int f = 0; f < folds; ++f) {
+      report("cross-validation", f + 1, folds);
+      std::vector<LabeledImage> fold_train, fold_test;
+      for (size_t i = 0; i < images.size(); ++i) (fold[i] == f ? fold_test : fold_train).push_back(images[i]);
+      Result<HeadWeights> w = TrainClassifierHead(fold_train, labels, features, synthesizer, quick, nullptr);
+      if (!w.ok()) return Fail(version, w.status().message());
+      Result<EvaluationResult> e = evaluate(*w, fold_test);
+      if (!e.ok()) return Fail(version, e.status().message());
+      f1s.push_back(e->macro_f1);
+    }
+    double mean = 0, var = 0;
+    for (double f : f1s) mean += f / f1s.size();
+    for (double f : f1s) var += (f - mean) * (f - mean) / f1s.size();
+    evaluation_json["cross_validation"] = {{"folds", folds}, {"macro_f1_per_fold", f1s}, {"macro_f1_mean", mean},
+                                           {"macro_f1_std", std::sqrt(var)}};
+  }
+
+  // 4. The deployed head is trained on every readable image (the test split measured the
+  //    method; with few shots, holding images back from the deployed model costs accuracy).
+  Result<HeadWeights> final_weights = TrainClassifierHead(images, labels, features, synthesizer, options_.classifier,
+                                                          &stats, [&](const std::string& p, int d, int t) {
+                                                            report("final model: " + p, d, t);
+                                                          });
+  if (!final_weights.ok()) return Fail(version, final_weights.status().message());
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  ModelArtifact artifact;
+  artifact.labels = labels;
+  artifact.sizes = options_.classifier.sizes;
+  artifact.backbone_id = (*backbone)->id();
+  artifact.backbone_config = BackboneConfigJson(options_.backbone);
+  artifact.head = *final_weights;
+  artifact.training_stats = {{"images", images.size()},
+                             {"train_images", train.size()},
+                             {"test_images", test.size()},
+                             {"skipped_images", skipped},
+                             {"synthetic_samples", stats.synthetic_samples},
+                             {"background_samples", stats.background_samples},
+                             {"labels_without_logo_files", stats.labels_without_logo_files},
+                             {"embedding_cache_hits", stats.cache_hits},
+                             {"embedding_cache_misses", stats.cache_misses},
+                             {"head_steps", stats.head.steps},
+                             {"final_loss", stats.head.final_loss},
+                             {"training_seconds", seconds}};
+  evaluation_json["version"] = name;
+  evaluation_json["training"] = artifact.training_stats;
+
+  version.artifact_key = store::ModelArtifactKey(name);
+  version.evaluation_key = store::EvaluationKey(name);
+  Result<store::ObjectInfo> put = store_->Put(version.artifact_key, SerializeModelArtifact(artifact));
+  if (!put.ok()) return Fail(version, "cannot store the model: " + put.status().message());
+  put = store_->Put(version.evaluation_key, evaluation_json.dump(2));
+  if (!put.ok()) return Fail(version, "cannot store the evaluation: " + put.status().message());
+  RETURN_IF_ERROR(db_->PutEvaluation(name, evaluation_json.dump()));
+
+  version.status = db::kTrainingCompleted;
+  version.finished_ms = clock_->NowMs();
+  version.f1 = evaluation->macro_f1;
+  version.training_image_count = int64_t(train.size());
+  version.test_image_count = int64_t(test.size());
+  version.backbone_id = artifact.backbone_id;
+  version.status_message = fmt::format("Training completed in {:.1f} s on {} images ({} held out for testing)",
+                                       seconds, images.size(), test.size());
+  if (!skipped.empty()) {
+    version.status_message += fmt::format("; skipped {} unreadable: {}", skipped.size(), fmt::join(skipped, "; "));
+  }
+  return db_->UpdateModelVersion(version);
+}
+
+Result<db::ModelVersion> ModelService::StartVersion(const std::string& name) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(db::ModelVersion version, db_->GetModelVersion(name));
+  if (version.status == db::kRunning) return version;
+  if (version.status != db::kTrainingCompleted && version.status != db::kStopped) {
+    return FailedPreconditionError(fmt::format("version {} is {}; only a trained or stopped version can start", name,
+                                               version.status));
+  }
+  version.status = db::kStarting;
+  version.status_message = "Starting";
+  RETURN_IF_ERROR(db_->UpdateModelVersion(version));
+  // Loading proves the artefact is intact and matches the configured backbone.
+  Result<std::string> bytes = store_->Get(version.artifact_key);
+  Status loaded = bytes.ok() ? ParseModelArtifact(*bytes, version.artifact_key).status() : bytes.status();
+  if (loaded.ok()) {
+    Result<vision::Backbone*> backbone = SharedBackbone();
+    loaded = backbone.ok() ? OkStatus() : backbone.status();
+  }
+  if (!loaded.ok()) {
+    version.status = db::kTrainingCompleted;
+    version.status_message = "Start failed: " + loaded.message();
+    RETURN_IF_ERROR(db_->UpdateModelVersion(version));
+    return loaded.WithContext("starting " + name);
+  }
+  version.status = db::kRunning;
+  version.status_message = "The model is running";
+  RETURN_IF_ERROR(db_->UpdateModelVersion(version));
+  ASSIGN_OR_RETURN(std::vector<db::ModelVersion> all, db_->ListModelVersions());
+  for (auto& other : all) {
+    if (other.name != name && (other.status == db::kRunning || other.status == db::kStarting)) {
+      other.status = db::kStopped;
+      other.status_message = "Stopped: replaced by " + name;
+      RETURN_IF_ERROR(db_->UpdateModelVersion(other));
+    }
+  }
+  return version;
+}
+
+Result<db::ModelVersion> ModelService::StopVersion(const std::string& name) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(db::ModelVersion version, db_->GetModelVersion(name));
+  if (version.status == db::kStopped) return version;
+  if (version.status != db::kRunning && version.status != db::kStarting) {
+    return FailedPreconditionError(fmt::format("version {} is {}; only a running version can stop", name, version.status));
+  }
+  version.status = db::kStopping;
+  RETURN_IF_ERROR(db_->UpdateModelVersion(version));
+  version.status = db::kStopped;
+  version.status_message = "Stopped";
+  RETURN_IF_ERROR(db_->UpdateModelVersion(version));
+  return version;
+}
+
+Result<std::optional<db::ModelVersion>> ModelService::FindRunningVersion() {
+  ASSIGN_OR_RETURN(std::vector<db::ModelVersion> all, db_->ListModelVersions());
+  for (auto& v : all) {
+    if (v.status == db::kRunning) return std::optional<db::ModelVersion>(std::move(v));
+  }
+  return std::optional<db::ModelVersion>();
+}
+
+Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& name, bool allow_not_running) {
+  ASSIGN_OR_RETURN(db::ModelVersion version, db_->GetModelVersion(name));
+  if (!allow_not_running && version.status != db::kRunning) {
+    return FailedPreconditionError(fmt::format("version {} is {}, not RUNNING: start it with `labelloop models start {}`",
+                                               name, version.status, name));
+  }
+  if (version.artifact_key.empty()) return FailedPreconditionError(fmt::format("version {} has no trained model", name));
+  ASSIGN_OR_RETURN(std::string bytes, store_->Get(version.artifact_key));
+  ASSIGN_OR_RETURN(ModelArtifact artifact, ParseModelArtifact(bytes, version.artifact_key));
+  ASSIGN_OR_RETURN(std::unique_ptr<vision::Backbone> backbone, vision::Backbone::Open(options_.backbone));
+  if (backbone->id() != artifact.backbone_id) {
+    return FailedPreconditionError(fmt::format(
+        "version {} was trained on backbone {}, but the configured backbone is {}: retrain or configure that backbone",
+        name, artifact.backbone_id, backbone->id()));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier,
+                   Classifier::Create(std::move(artifact.head), artifact.labels, artifact.sizes));
+  return std::unique_ptr<Detector>(
+      new ClassifierDetector(name, std::move(backbone), std::move(classifier), options_.decode_limits));
+}
+
+Result<int> ModelService::RecoverInterruptedTrainings() {
+  ASSIGN_OR_RETURN(std::vector<db::ModelVersion> all, db_->ListModelVersions());
+  int marked = 0;
+  for (auto& v : all) {
+    if (v.status != db::kTrainingInProgress) continue;
+    size_t at = v.status_message.find(kTrainingMarker);
+    if (at == std::string::npos) continue;
+    std::string worker = v.status_message.substr(at + kTrainingMarker.size());
+    worker = worker.substr(0, worker.find(')'));
+    if (IsWorkerAlive(worker)) continue;
+    RETURN_IF_ERROR(MarkFailed(v, "interrupted: the training process (" + worker + ") stopped before finishing"));
+    ++marked;
+  }
+  return marked;
+}
+
+}  // namespace labelloop::model

@@ -1,0 +1,104 @@
+// ModelService: the model-version lifecycle over the bucket and the metadata database:
+// create (manifest + row), train (features, head, evaluation, artefact), start, stop, and
+// detectors for running versions. Statuses follow the seed's custom-labels service.
+// Thread-safe for different versions; Train and Detect are heavy and run on the caller's
+// thread. At most one version is RUNNING: starting one stops the others.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "db/metadata_db.h"
+#include "model/classifier.h"
+#include "store/object_store.h"
+#include "vision/backbone.h"
+#include "vision/image_decoder.h"
+
+namespace labelloop::model {
+
+struct ModelServiceOptions {
+  vision::BackboneConfig backbone;
+  std::string backgrounds_dir;       // photos for synthetic scenes (may be empty or missing)
+  ClassifierOptions classifier;
+  vision::DecodeLimits decode_limits;
+  double test_fraction = 0.2;
+  uint64_t split_seed = 42;
+  int cross_validation_below = 10;   // fewest images per label under which k-fold CV is reported too
+  int cross_validation_steps = 120;  // head steps per CV fold (a quick estimate, not the deployed model)
+};
+
+struct DetectedLabel {
+  std::string name;
+  double confidence = 0;  // 0-100
+};
+
+struct Detection {
+  std::string version;
+  std::vector<DetectedLabel> labels;  // highest confidence first
+};
+
+// Runs one model version. Not thread-safe: one Detector per worker thread.
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual const std::string& version() const = 0;
+  // `name` identifies the image in errors. Labels below `min_confidence` are dropped and
+  // at most `max_results` are returned (<= 0: all).
+  virtual Result<Detection> Detect(const std::string& bytes, const std::string& name, int max_results,
+                                   double min_confidence) = 0;
+};
+
+using TrainingProgressFn = std::function<void(const std::string& phase, int done, int total)>;
+
+class ModelService {
+ public:
+  ModelService(store::ObjectStore* store, db::MetadataDb* db, const Clock* clock, ModelServiceOptions options);
+  ~ModelService();
+
+  // Lists the labelled images, writes the manifest and creates the version row in
+  // TRAINING_IN_PROGRESS. FailedPrecondition when there is nothing to train on.
+  Result<db::ModelVersion> CreateVersion();
+
+  // Trains a created version to TRAINING_COMPLETED or TRAINING_FAILED (the reason goes to
+  // its status message; the returned Status is that failure too).
+  Status TrainVersion(const std::string& name, const TrainingProgressFn& progress = {});
+
+  // TRAINING_COMPLETED/STOPPED -> STARTING -> RUNNING (after loading the artefact), then
+  // stops any other RUNNING version.
+  Result<db::ModelVersion> StartVersion(const std::string& name);
+  // RUNNING/STARTING -> STOPPING -> STOPPED.
+  Result<db::ModelVersion> StopVersion(const std::string& name);
+
+  // The RUNNING version, or nullopt.
+  Result<std::optional<db::ModelVersion>> FindRunningVersion();
+
+  // A detector for `name`, which must be RUNNING unless `allow_not_running`.
+  Result<std::unique_ptr<Detector>> OpenDetector(const std::string& name, bool allow_not_running = false);
+
+  // Marks versions left TRAINING_IN_PROGRESS by a process that no longer runs as
+  // TRAINING_FAILED ("interrupted"). Returns how many were marked.
+  Result<int> RecoverInterruptedTrainings();
+
+ private:
+  struct Shared;
+  Result<vision::Backbone*> SharedBackbone();
+  const Synthesizer& SharedSynthesizer();
+  // Records TRAINING_FAILED with `reason`.
+  Status MarkFailed(db::ModelVersion version, const std::string& reason);
+  // MarkFailed, then the failure as a FailedPrecondition status for the caller.
+  Status Fail(const db::ModelVersion& version, const std::string& reason);
+
+  store::ObjectStore* store_;
+  db::MetadataDb* db_;
+  const Clock* clock_;
+  ModelServiceOptions options_;
+  std::mutex mu_;  // serialises lifecycle transitions and the shared backbone
+  std::unique_ptr<Shared> shared_;
+};
+
+}  // namespace labelloop::model
