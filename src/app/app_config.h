@@ -1,0 +1,38 @@
+// AppConfig: where a labelloop data folder keeps things and how the model is configured.
+// Resolved once at start-up from flags, environment and DATA/config.json; immutable after.
+//
+//   DATA/bucket/        the local bucket (five top-level prefixes)
+//   DATA/labelloop.db   the metadata database (SQLite)
+//   DATA/logs/          logs of background trainings
+//   DATA/config.json    optional overrides: {"backbone": {"onnx": PATH, "outputs": [...],
+//                       "scale": S, "mean": M, "swap_rb": B}, "sizes": [...],
+//                       "backgrounds_dir": DIR, "max_image_pixels": N}
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "model/model_service.h"
+
+namespace labelloop::app {
+
+struct AppConfig {
+  std::string data_dir;
+  std::string bucket_dir;
+  std::string database_path;
+  std::string logs_dir;
+  model::ModelServiceOptions model;
+};
+
+// --data, else $LABELLOOP_DATA, else ./labelloop-data.
+std::string ResolveDataDir(const std::string& flag_value);
+
+// The directory holding set-up assets (models/, backgrounds/): $LABELLOOP_ASSETS, else the
+// repository's var/ folder this binary was built from.
+std::string AssetsDir();
+
+// Builds the configuration for `data_dir`, reading DATA/config.json when present.
+// InvalidArgument (naming the file and field) for a malformed config.
+Result<AppConfig> LoadAppConfig(const std::string& data_dir);
+
+}  // namespace labelloop::app

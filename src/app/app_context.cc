@@ -1,0 +1,40 @@
+#include "app/app_context.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "store/object_keys.h"
+
+namespace labelloop::app {
+namespace fs = std::filesystem;
+
+Status InitDataDir(const std::string& data_dir) {
+  ASSIGN_OR_RETURN(AppConfig config, LoadAppConfig(data_dir));
+  std::error_code ec;
+  for (const auto& prefix : store::TopLevelPrefixes()) {
+    fs::create_directories(fs::path(config.bucket_dir) / prefix, ec);
+    if (ec) return UnavailableError(fmt::format("cannot create {}: {}", (fs::path(config.bucket_dir) / prefix).string(), ec.message()));
+  }
+  fs::create_directories(config.logs_dir, ec);
+  if (ec) return UnavailableError(fmt::format("cannot create {}: {}", config.logs_dir, ec.message()));
+  ASSIGN_OR_RETURN(std::unique_ptr<db::MetadataDb> db, db::OpenSqliteMetadataDb(config.database_path));
+  return OkStatus();
+}
+
+Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir) {
+  std::error_code ec;
+  if (!fs::exists(fs::path(data_dir) / "labelloop.db", ec)) {
+    return FailedPreconditionError(fmt::format(
+        "'{}' is not a labelloop data folder: run `labelloop init --data {}` first", data_dir, data_dir));
+  }
+  auto ctx = std::make_unique<AppContext>();
+  ASSIGN_OR_RETURN(ctx->config, LoadAppConfig(data_dir));
+  ASSIGN_OR_RETURN(ctx->store, store::OpenLocalObjectStore(ctx->config.bucket_dir));
+  ASSIGN_OR_RETURN(ctx->db, db::OpenSqliteMetadataDb(ctx->config.database_path));
+  ctx->models = std::make_unique<model::ModelService>(ctx->store.get(), ctx->db.get(), SystemClock::Default(),
+                                                      ctx->config.model);
+  return ctx;
+}
+
+}  // namespace labelloop::app

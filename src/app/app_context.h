@@ -1,0 +1,31 @@
+// AppContext: the composition root of a CLI command. The only place that picks concrete
+// implementations (local-folder bucket, SQLite, system clock) and wires them together.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/app_config.h"
+#include "common/clock.h"
+#include "db/metadata_db.h"
+#include "model/model_service.h"
+#include "store/object_store.h"
+
+namespace labelloop::app {
+
+struct AppContext {
+  AppConfig config;
+  std::unique_ptr<store::ObjectStore> store;
+  std::unique_ptr<db::MetadataDb> db;
+  std::unique_ptr<model::ModelService> models;
+};
+
+// Creates the data folder, the bucket with its five top-level prefixes, and the database.
+// Safe to run again.
+Status InitDataDir(const std::string& data_dir);
+
+// Opens an initialised data folder. FailedPrecondition (telling the user to run `init`)
+// when it does not exist.
+Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir);
+
+}  // namespace labelloop::app

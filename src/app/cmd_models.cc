@@ -1,0 +1,140 @@
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app/app_context.h"
+#include "app/cli_output.h"
+#include "app/commands.h"
+#include "common/json_util.h"
+
+namespace labelloop::app {
+namespace {
+
+Json VersionToJson(const db::ModelVersion& v) {
+  Json j = {{"name", v.name},
+            {"status", v.status},
+            {"status_message", v.status_message},
+            {"created", FormatIso8601Utc(v.created_ms)},
+            {"finished", v.finished_ms ? Json(FormatIso8601Utc(*v.finished_ms)) : Json(nullptr)},
+            {"labels", v.labels},
+            {"training_image_count", v.training_image_count},
+            {"test_image_count", v.test_image_count},
+            {"manifest_key", v.manifest_key},
+            {"evaluation_key", v.evaluation_key},
+            {"artifact_key", v.artifact_key},
+            {"f1", v.f1 ? Json(*v.f1) : Json(nullptr)},
+            {"backbone_id", v.backbone_id}};
+  return j;
+}
+
+std::string Pct(double x) { return fmt::format("{:.3f}", x); }
+
+std::string DescribeText(const db::ModelVersion& v, const Json* evaluation) {
+  std::string out = fmt::format(
+      "Version:   {}\nStatus:    {}\nMessage:   {}\nCreated:   {}\nFinished:  {}\nLabels:    {}\n"
+      "Images:    {} training, {} test\nManifest:  {}\nBackbone:  {}\n",
+      v.name, v.status, v.status_message, FormatIso8601Utc(v.created_ms),
+      v.finished_ms ? FormatIso8601Utc(*v.finished_ms) : "-", fmt::join(v.labels, ", "), v.training_image_count,
+      v.test_image_count, v.manifest_key, v.backbone_id.empty() ? "-" : v.backbone_id);
+  if (evaluation == nullptr) return out;
+  const Json& e = *evaluation;
+  out += fmt::format("\nEvaluation ({}): macro F1 {:.3f}, accuracy {:.3f} on {} test images\n", v.evaluation_key,
+                     e.value("macro_f1", 0.0), e.value("accuracy", 0.0), e.value("test_image_count", 0));
+  if (e.contains("cross_validation")) {
+    const Json& cv = e["cross_validation"];
+    out += fmt::format("Cross-validation: {}-fold macro F1 {:.3f} ± {:.3f}\n", cv.value("folds", 0),
+                       cv.value("macro_f1_mean", 0.0), cv.value("macro_f1_std", 0.0));
+  }
+  std::vector<std::vector<std::string>> rows = {{"LABEL", "PRECISION", "RECALL", "F1", "SUPPORT", "THRESHOLD"}};
+  for (const auto& l : e.value("labels", Json::array())) {
+    rows.push_back({l.value("name", ""), Pct(l.value("precision", 0.0)), Pct(l.value("recall", 0.0)),
+                    Pct(l.value("f1", 0.0)), std::to_string(l.value("support", 0)),
+                    fmt::format("{:.1f}", l.value("assumed_threshold", 0.0))});
+  }
+  out += "\n" + FormatTable(rows);
+  if (e.contains("confusion_matrix")) {
+    const Json& cm = e["confusion_matrix"];
+    std::vector<std::string> header = {"TRUE \\ PREDICTED"};
+    for (const auto& p : cm["predicted_labels"]) header.push_back(p.get<std::string>());
+    std::vector<std::vector<std::string>> matrix = {header};
+    for (size_t i = 0; i < cm["true_labels"].size(); ++i) {
+      std::vector<std::string> row = {cm["true_labels"][i].get<std::string>()};
+      for (const auto& n : cm["counts"][i]) row.push_back(std::to_string(n.get<int>()));
+      matrix.push_back(row);
+    }
+    out += "\nConfusion matrix:\n" + FormatTable(matrix);
+  }
+  std::vector<std::vector<std::string>> wrong = {{"MISCLASSIFIED TEST IMAGE", "TRUE", "PREDICTED", "CONFIDENCE"}};
+  for (const auto& t : e.value("test_images", Json::array())) {
+    if (t.value("true_label", "") != t.value("predicted_label", "")) {
+      wrong.push_back({t.value("image", ""), t.value("true_label", ""), t.value("predicted_label", ""),
+                       fmt::format("{:.1f}", t.value("confidence", 0.0))});
+    }
+  }
+  if (wrong.size() > 1) out += "\n" + FormatTable(wrong);
+  return out;
+}
+
+}  // namespace
+
+int RunModels(const GlobalOptions& g, const ModelsOptions& o) {
+  auto ctx = OpenAppContext(g.data_dir);
+  if (!ctx.ok()) return ReportError(ctx.status());
+  model::ModelService& models = *(*ctx)->models;
+  db::MetadataDb& db = *(*ctx)->db;
+
+  if (o.action == "list") {
+    if (Result<int> r = models.RecoverInterruptedTrainings(); !r.ok()) return ReportError(r.status());
+    auto versions = db.ListModelVersions();
+    if (!versions.ok()) return ReportError(versions.status());
+    if (o.json) {
+      Json arr = Json::array();
+      for (const auto& v : *versions) arr.push_back(VersionToJson(v));
+      std::cout << arr.dump(2) << "\n";
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows = {{"VERSION", "STATUS", "F1", "IMAGES", "LABELS", "CREATED"}};
+    for (const auto& v : *versions) {
+      rows.push_back({v.name, v.status, v.f1 ? fmt::format("{:.3f}", *v.f1) : "-",
+                      std::to_string(v.training_image_count + v.test_image_count), std::to_string(v.labels.size()),
+                      FormatIso8601Utc(v.created_ms)});
+    }
+    if (versions->empty()) std::cerr << "no model versions yet: `labelloop train` creates one\n";
+    else std::cout << FormatTable(rows);
+    return 0;
+  }
+
+  Result<db::ModelVersion> version = db::ModelVersion{};
+  if (o.action == "describe") {
+    if (Result<int> r = models.RecoverInterruptedTrainings(); !r.ok()) return ReportError(r.status());
+    version = db.GetModelVersion(o.version);
+  } else if (o.action == "start") {
+    version = models.StartVersion(o.version);
+  } else if (o.action == "stop") {
+    version = models.StopVersion(o.version);
+  } else {
+    return ReportError(InvalidArgumentError("unknown models action '" + o.action + "' (list, describe, start, stop)"));
+  }
+  if (!version.ok()) return ReportError(version.status());
+  Result<std::string> evaluation_text = db.GetEvaluation(version->name);
+  std::optional<Json> evaluation;
+  if (evaluation_text.ok()) {
+    Result<Json> parsed = ParseJson(*evaluation_text, "evaluation of " + version->name);
+    if (!parsed.ok()) return ReportError(parsed.status());
+    evaluation = *parsed;
+  } else if (evaluation_text.status().code() != StatusCode::kNotFound) {
+    return ReportError(evaluation_text.status());
+  }
+  if (o.json) {
+    Json j = VersionToJson(*version);
+    if (o.action == "describe") j["evaluation"] = evaluation ? *evaluation : Json(nullptr);
+    std::cout << j.dump(2) << "\n";
+  } else if (o.action == "describe") {
+    std::cout << DescribeText(*version, evaluation ? &*evaluation : nullptr);
+  } else {
+    std::cout << fmt::format("{} {}\n", version->name, version->status);
+  }
+  return 0;
+}
+
+}  // namespace labelloop::app

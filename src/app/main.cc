@@ -1,0 +1,67 @@
+// labelloop: custom image labels that improve themselves with humans in the loop.
+// The CLI front door; each command lives in its own cmd_*.cc.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app/app_config.h"
+#include "app/commands.h"
+#include "common/logging.h"
+
+using namespace labelloop::app;
+
+int main(int argc, char** argv) {
+  CLI::App app{"labelloop: self-hosted custom image labels with humans in the loop"};
+  app.require_subcommand(1);
+  app.fallthrough();  // --data and --log-level work before or after the command
+  std::string data_flag, log_level = "info";
+  app.add_option("--data", data_flag, "data folder (default: $LABELLOOP_DATA, else ./labelloop-data)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  auto* init = app.add_subcommand("init", "create a data folder: bucket with its five prefixes, database");
+
+  UploadOptions upload;
+  auto* up = app.add_subcommand("upload", "upload a file, or a folder's contents with sub-folders kept, under PREFIX/");
+  up->add_option("LOCAL_FILE_OR_DIR", upload.local_path)->required();
+  up->add_option("PREFIX", upload.prefix, "e.g. images_labeled_by_folder or images_labeled_by_folder/amazon_logo")->required();
+
+  TrainOptions train;
+  auto* tr = app.add_subcommand("train", "train a new model version on images_labeled_by_folder/ (stdout: its name)");
+  tr->add_flag("--wait", train.wait, "train in the foreground and exit non-zero if training fails");
+  tr->add_option("--run-version", train.run_version, "(internal) train an already created version")->group("");
+
+  ModelsOptions models;
+  auto* mo = app.add_subcommand("models", "list, describe, start or stop model versions");
+  mo->require_subcommand(1);
+  mo->fallthrough();
+  mo->add_flag("--json", models.json, "print JSON");
+  auto* mo_list = mo->add_subcommand("list", "all versions, newest first");
+  mo_list->add_flag("--json", models.json, "print JSON");
+  for (const char* action : {"describe", "start", "stop"}) {
+    auto* sub = mo->add_subcommand(action, std::string(action) + " a version");
+    sub->add_option("VERSION", models.version)->required();
+    sub->add_flag("--json", models.json, "print JSON");
+  }
+
+  DetectOptions detect;
+  auto* de = app.add_subcommand("detect", "detect labels in images (folders are walked recursively)");
+  de->add_option("--version", detect.version, "model version (default: the RUNNING one)");
+  de->add_option("--max-results", detect.max_results, "at most N labels per image (0: all)");
+  de->add_option("--min-confidence", detect.min_confidence, "drop labels below C (0-100)");
+  de->add_flag("--json", detect.json, "one JSON object per image per line");
+  de->add_option("IMAGE_OR_DIR", detect.paths)->required();
+
+  CLI11_PARSE(app, argc, argv);
+  labelloop::InitLogging(log_level);
+  GlobalOptions g{ResolveDataDir(data_flag), argv[0]};
+  if (init->parsed()) return RunInit(g);
+  if (up->parsed()) return RunUpload(g, upload);
+  if (tr->parsed()) return RunTrain(g, train);
+  if (mo->parsed()) {
+    models.action = mo->get_subcommands().front()->get_name();
+    return RunModels(g, models);
+  }
+  if (de->parsed()) return RunDetect(g, detect);
+  return 2;
+}
