@@ -1,6 +1,7 @@
 // Image intake: bytes -> 8-bit BGR (or BGRA) cv::Mat, with specific errors for bad input.
 // PNG (alpha composited on white, palette, 16-bit, grey), JPEG (EXIF orientation applied,
-// CMYK, progressive), WebP, BMP, TIFF. Thread-safe (stateless).
+// CMYK, progressive), WebP, BMP, TIFF. Headers are checked (size, completeness) before any
+// pixel is decoded, and no exception leaves this module. Thread-safe (stateless).
 #pragma once
 
 #include <cstdint>
@@ -18,24 +19,34 @@ struct DecodeLimits {
   int64_t max_bytes = 64 * 1024 * 1024;   // encoded size
 };
 
-// Error codes (all InvalidArgument, except ResourceExhausted for limits), with messages
-// that name `name`: "empty image 'x' (0 bytes)", "truncated JPEG 'x': no end-of-image
-// marker", "unsupported image format GIF in 'x'", "corrupt image 'x': ...",
-// "image 'x' is 30000x30000 = 900 Mpixel, above the 50 Mpixel limit".
+// Errors name `name` and the problem. ResourceExhausted for limits, read from the headers
+// before anything is decoded:
+//   "image 'x' is 30000x30000 = 900 Mpixel, above the 50 Mpixel limit"
+//   "image 'x' is 70.0 MiB, above the 64.0 MiB limit"
+// InvalidArgument for everything else:
+//   "empty image 'x' (0 bytes)"
+//   "unsupported image format GIF in 'x'" (also HEIC, AVIF, PDF, SVG...; unknown bytes:
+//     "unsupported image format in 'x': not a JPEG, PNG, WebP, BMP or TIFF file ...")
+//   "truncated JPEG 'x': no end-of-image marker after the image data"
+//   "truncated PNG 'x': no IEND chunk ..." (likewise WebP, BMP)
+//   "corrupt JPEG 'x': ..." (bad headers, or the decoder could not read the pixels)
 //
-// Returns 3-channel BGR uint8; transparent pixels are composited on white.
+// Returns 3-channel BGR uint8. 16-bit samples are scaled (v/257, rounded), grey is
+// expanded, transparent and semi-transparent pixels are composited on white, and the
+// JPEG EXIF orientation is applied (so width and height may be swapped).
 Result<cv::Mat> DecodeImage(std::string_view bytes, std::string_view name,
                             const DecodeLimits& limits = {});
 
-// Like DecodeImage but keeps transparency: 4-channel BGRA uint8 (alpha 255 when the image
-// has none). Used for logo files in synthetic composites.
+// Like DecodeImage but keeps transparency: 4-channel BGRA uint8 (straight alpha, 255
+// when the image has none). Used for logo files in synthetic composites.
 Result<cv::Mat> DecodeImageWithAlpha(std::string_view bytes, std::string_view name,
                                      const DecodeLimits& limits = {});
 
 // The format sniffed from magic bytes: "jpeg", "png", "webp", "bmp", "tiff", "gif", or "".
 std::string_view SniffImageFormat(std::string_view bytes);
 
-// File names the bucket treats as images (by extension, case-insensitive).
+// File names the bucket treats as images (by extension, case-insensitive): jpg, jpeg,
+// jpe, jfif, png, webp, bmp, tif, tiff. GIF is not one: it cannot be decoded.
 bool HasImageExtension(std::string_view name);
 
 }  // namespace labelloop::vision
