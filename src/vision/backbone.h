@@ -1,6 +1,12 @@
 // Backbone: a frozen CNN trunk (ONNX, run by OpenCV dnn) that turns an image into feature
 // maps. Configurable: any ONNX model OpenCV runs, with its input size(s), mean/scale and
 // output names. Not thread-safe: one Backbone per thread (cv::dnn::Net holds state).
+//
+// The default backbone is var/models/mobilenet_v2.onnx (scripts/fetch-backbone.sh): NCHW
+// input `input` [1,3,H,W] with any H, W (multiples of 32 keep every stride exact), outputs
+// block_10_project_BN (96 ch, stride 16), block_12_add (96 ch, stride 16) and out_relu
+// (1280 ch, stride 32). Up to block_10 the weights are ImageNet's. Any other layer of the
+// graph can be asked for by its Keras name too.
 #pragma once
 
 #include <memory>
@@ -17,10 +23,17 @@ struct BackboneConfig {
   std::string onnx_path;
   std::vector<std::string> output_names;  // feature-map outputs, concatenated on channels
   // Preprocessing: pixel' = (pixel * scale) - mean, per RGB channel after swap.
+  //   Keras MobileNetV2 / ImageNet, [-1, 1]: scale = 1/127.5, mean = 1 (the default)
+  //   nsfwjs' own preprocessing, [0, 1]:     scale = 1/255,   mean = 0
   double scale = 1.0 / 127.5;
   double mean = 1.0;
   bool swap_rb = true;  // OpenCV decodes BGR; Keras models expect RGB
-  int threads = 0;      // 0: OpenCV's default
+  // cv::setNumThreads value applied before each forward (it is process-wide in OpenCV, so
+  // the last Backbone to run sets it). 0: leave OpenCV's setting alone.
+  int threads = 0;
+  // Open runs one forward at this square size to check the outputs, count their channels
+  // and warm up.
+  int probe_size = 224;
 };
 
 // A C x H x W float feature map (row-major, channel-first).
@@ -35,19 +48,23 @@ struct FeatureMap {
 
 class Backbone {
  public:
-  // Loads the ONNX file. NotFound when missing; InvalidArgument when OpenCV rejects it or
-  // an output name does not exist.
+  // Loads the ONNX file. NotFound when missing; InvalidArgument when OpenCV rejects it, an
+  // output name does not exist, the outputs differ in height/width, or the config is bad
+  // (no outputs, scale 0, threads < 0).
   static Result<std::unique_ptr<Backbone>> Open(const BackboneConfig& config);
 
   virtual ~Backbone() = default;
 
-  // Stable id of (model bytes, outputs): part of every embedding-cache key.
+  // Stable id of (model bytes, outputs, preprocessing): part of every embedding-cache key.
+  // 16 hex characters of a SHA-256.
   virtual const std::string& id() const = 0;
   // Total channels of the concatenated outputs.
   virtual int channels() const = 0;
 
   // Runs `bgr` (8-bit, 3 channels) resized to `input_size` (the caller chooses how to keep
-  // the aspect ratio). InvalidArgument for an empty image; Internal when OpenCV throws.
+  // the aspect ratio; no resize when it already has that size). InvalidArgument for an
+  // empty or non-BGR image, a non-positive size, or outputs whose height/width differ at
+  // this size; Internal when OpenCV throws.
   virtual Result<FeatureMap> Extract(const cv::Mat& bgr, cv::Size input_size) = 0;
 };
 
