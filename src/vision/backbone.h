@@ -3,10 +3,10 @@
 // output names. Not thread-safe: one Backbone per thread (cv::dnn::Net holds state).
 //
 // The default backbone is var/models/mobilenet_v2.onnx (scripts/fetch-backbone.sh): NCHW
-// input `input` [1,3,H,W] with any H, W (multiples of 32 keep every stride exact), outputs
-// block_10_project_BN (96 ch, stride 16), block_12_add (96 ch, stride 16) and out_relu
-// (1280 ch, stride 32). Up to block_10 the weights are ImageNet's. Any other layer of the
-// graph can be asked for by its Keras name too.
+// input `input` [1,3,H,W] with any H, W (checked against TF.js at 224, 300, 320, 448),
+// outputs block_10_project_BN (96 ch, stride 16), block_12_add (96 ch, stride 16) and
+// out_relu (1280 ch, stride 32). Up to block_10 the weights are ImageNet's. Any other layer
+// of the graph can be asked for by its Keras name too; layers past the last output do not run.
 #pragma once
 
 #include <memory>

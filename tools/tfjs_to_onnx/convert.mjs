@@ -375,8 +375,12 @@ class Converter {
     const bias = layer.config.use_bias !== false ? this.weight(layer.name, 'bias').values : new Float32Array(fout);
     const act = layer.config.activation || 'linear';
     const out = act === 'linear' ? layer.name : `${layer.name}/preact`;
-    this.emit('Gemm', [x, this.addInitializer(`${layer.name}/kernel`, [fin, fout], k.values),
-      this.addInitializer(`${layer.name}/bias`, [fout], bias)], out, { rank: 2, c: fout });
+    // B as [out, in] with an explicit transB=1: OpenCV 4.6 assumes transB=1 unless the
+    // attribute is present, and mis-sizes the layer for transB=0.
+    const kt = new Float32Array(fin * fout);
+    for (let i = 0; i < fin; i++) for (let o = 0; o < fout; o++) kt[o * fin + i] = k.values[i * fout + o];
+    this.emit('Gemm', [x, this.addInitializer(`${layer.name}/kernel`, [fout, fin], kt),
+      this.addInitializer(`${layer.name}/bias`, [fout], bias)], out, { rank: 2, c: fout }, { transB: 1 });
     return this.activation(layer, act, out, layer.name);
   }
 
