@@ -39,10 +39,17 @@ for arg in "$@"; do
   esac
 done
 
-command -v node >/dev/null 2>&1 || die "node not found: install Node.js >= 18 with npm (Debian: apt-get install nodejs npm, or scripts/install-deps.sh)"
-command -v npm >/dev/null 2>&1 || die "npm not found: install npm (Debian: apt-get install npm, or scripts/install-deps.sh); it downloads $PKG_SPEC"
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
-  die "node $(node --version) is too old: the converter needs Node.js >= 18"
+# Checked when needed, so an up-to-date set-up works without Node.js.
+require_node() {
+  command -v node >/dev/null 2>&1 ||
+    die "node not found: install Node.js >= 18 with npm (Debian: apt-get install nodejs npm, or scripts/install-deps.sh)"
+  node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' ||
+    die "node $(node --version) is too old: the converter needs Node.js >= 18"
+}
+require_npm() {
+  command -v npm >/dev/null 2>&1 ||
+    die "npm not found: it downloads $PKG_SPEC. Install it (Debian: apt-get install npm, or scripts/install-deps.sh)"
+}
 
 sha256() { sha256sum "$@" | cut -d' ' -f1; }
 
@@ -65,6 +72,8 @@ package_is_valid() {
 
 ensure_package() {
   package_is_valid && return 0
+  require_node
+  require_npm
   mkdir -p "$NPM_DIR"
   local tgz="$NPM_DIR/nsfwjs-4.3.0.tgz"
   log "downloading $PKG_SPEC with npm pack"
@@ -92,6 +101,7 @@ ensure_onnx() {
     return 0
   fi
   ensure_package
+  require_node
   log "converting MobileNetV2 (outputs $OUTPUTS)"
   mkdir -p "$(dirname "$OUT")"
   node "$CONVERTER_DIR/convert.mjs" --model-dir "$MODEL_DIR" --out "$OUT" --outputs "$OUTPUTS" ||
