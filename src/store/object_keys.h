@@ -1,5 +1,6 @@
 // All object key names are built and checked here (like leveldb's filename.h), so the
-// bucket layout lives in one file. Thread-safe (stateless).
+// bucket layout lives in one file. Invariant: every key a store accepts passed
+// ValidateObjectKey, so it is safe as a relative path on every store. Thread-safe (stateless).
 #pragma once
 
 #include <string>
@@ -19,17 +20,21 @@ inline constexpr std::string_view kManifestPrefix = "manifests/";
 const std::vector<std::string_view>& TopLevelPrefixes();
 
 inline constexpr size_t kMaxObjectKeyBytes = 1024;
+inline constexpr size_t kMaxLabelNameBytes = 128;
 
-// OK for a key that is safe on every store: non-empty, valid UTF-8, at most 1024 bytes,
-// no control characters, no backslash, not absolute, no empty, "." or ".." segment, no
-// trailing '/'. The error names the key (escaped) and the rule it broke.
+// OK for a key that is safe on every store: non-empty, valid UTF-8 (no overlong forms, no
+// surrogates), at most 1024 bytes, no control characters (C0 incl. NUL, DEL, C1), no
+// backslash, not absolute, no empty, "." or ".." segment, no trailing '/', and no segment
+// that starts with '.' (hidden names: the local store keeps its temp and metadata files
+// there, and editors', rsync's and Finder's hidden files must not become objects).
+// InvalidArgument otherwise; the message names the key (via QuoteKey) and the rule.
 Status ValidateObjectKey(std::string_view key);
 // Same rules for a prefix, except that it may be empty and may end with '/'.
 Status ValidateObjectPrefix(std::string_view prefix);
-// A label (folder name): one valid key segment, at most 128 bytes.
+// A label (folder name): one valid key segment (no '/'), at most 128 bytes.
 Status ValidateLabelName(std::string_view label);
 
-// "images_labeled_by_folder/<label>/" for a label.
+// "images_labeled_by_folder/<label>/" for a label. REQUIRES: ValidateLabelName(label).ok().
 std::string LabeledImagesPrefix(std::string_view label);
 // The label of a key under images_labeled_by_folder/: its first folder. Empty when the key
 // is not inside a label folder (e.g. a file directly under the prefix).
@@ -40,7 +45,9 @@ std::string ModelArtifactKey(std::string_view version);        // evaluation/<ve
 // The key's last segment ("a/b/c.png" -> "c.png").
 std::string_view BaseName(std::string_view key);
 
-// Printable form of an untrusted key for error messages (control bytes escaped, capped).
+// Printable form of an untrusted key for error messages: wrapped in single quotes, with
+// control bytes, invalid UTF-8 bytes, backslash and quote escaped as \xNN (or \\, \'),
+// and capped at about 200 bytes ("...(1500 bytes)").
 std::string QuoteKey(std::string_view key);
 
 }  // namespace labelloop::store

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 
 namespace labelloop::store {
@@ -18,6 +19,8 @@ struct ObjectInfo {
   std::string etag;              // lower-case hex SHA-256 of the content
   int64_t size_bytes = 0;
   int64_t last_modified_ms = 0;  // ms since the Unix epoch
+
+  bool operator==(const ObjectInfo&) const = default;
 };
 
 struct ListResult {
@@ -25,12 +28,20 @@ struct ListResult {
   std::string next_continuation_token; // empty when the listing is complete
 };
 
+// Largest page List returns; bigger max_keys are treated as this (as S3 does).
+inline constexpr int kMaxListKeys = 1000;
+
+// Every verb: InvalidArgument for a bad key, prefix or token (message names it);
+// Unavailable for a transient I/O failure (retry); PermissionDenied or ResourceExhausted
+// when the storage refuses (do not retry blindly). No verb throws.
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
 
   // Stores `data` under `key`, replacing any object there.
   // OK with the new object's info; InvalidArgument for a bad key; Unavailable on I/O failure.
+  // FailedPrecondition when the store cannot hold the key next to an existing one (a local
+  // folder cannot hold both "a" and "a/b").
   virtual Result<ObjectInfo> Put(const std::string& key, const std::string& data) = 0;
 
   // The object's bytes. NotFound when absent; InvalidArgument for a bad key.
@@ -41,12 +52,14 @@ class ObjectStore {
 
   // Up to `max_keys` objects whose key starts with `prefix`, in key order, starting after
   // the position encoded in `continuation_token` (empty: from the start). An empty prefix
-  // lists everything. InvalidArgument for a malformed token.
+  // lists everything. The token is opaque: pass back only a next_continuation_token
+  // returned for the same prefix. InvalidArgument for a malformed token, a token from
+  // another prefix, or max_keys < 1. An empty or missing folder lists nothing (OK).
   virtual Result<ListResult> List(const std::string& prefix, const std::string& continuation_token,
-                                  int max_keys = 1000) = 0;
+                                  int max_keys = kMaxListKeys) = 0;
 
-  // Copies `source_key` to `destination_key` (server-side where possible).
-  // NotFound when the source is absent.
+  // Copies `source_key` to `destination_key` (server-side where possible); returns the
+  // destination's info. NotFound (naming the source) when the source is absent.
   virtual Result<ObjectInfo> Copy(const std::string& source_key, const std::string& destination_key) = 0;
 
   // Removes the object. OK when it did not exist (as S3 does).
@@ -56,9 +69,26 @@ class ObjectStore {
 // Lists every object under `prefix`, following continuation tokens.
 Result<std::vector<ObjectInfo>> ListAll(ObjectStore& store, const std::string& prefix);
 
-// Opens the bucket in local folder `root` (created if missing).
-Result<std::unique_ptr<ObjectStore>> OpenLocalObjectStore(const std::string& root);
-// A bucket in memory, for tests.
-std::unique_ptr<ObjectStore> NewMemoryObjectStore();
+// For implementations of List: checks the prefix, the token (a valid key under `prefix`,
+// for stores whose token is the last key returned) and max_keys; returns the page size.
+Result<int> CheckListArguments(const std::string& prefix, const std::string& continuation_token,
+                               int max_keys);
+
+struct LocalObjectStoreOptions {
+  // fsync each new file and its folder before Put returns, so a Put survives power loss.
+  // Turning it off keeps atomicity (readers still see whole objects) and is meant for
+  // tests and scratch buckets.
+  bool sync = true;
+};
+
+// Opens the bucket in local folder `root` (created if missing). Objects are plain files at
+// root/<key>, so files copied in by hand are objects too (hidden names are ignored); the
+// store keeps an etag cache in root/.meta/ and writes through hidden temp files.
+// Unavailable / PermissionDenied when the folder cannot be created or used;
+// FailedPrecondition when `root` exists and is not a folder.
+Result<std::unique_ptr<ObjectStore>> OpenLocalObjectStore(const std::string& root,
+                                                          const LocalObjectStoreOptions& options = {});
+// A bucket in memory, for tests. last_modified_ms comes from `clock` (must outlive the store).
+std::unique_ptr<ObjectStore> NewMemoryObjectStore(const Clock* clock = SystemClock::Default());
 
 }  // namespace labelloop::store
