@@ -14,8 +14,9 @@ build: deps
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Fetches npm nsfwjs and converts its MobileNetV2 to ONNX; fetches background photos.
+# For tests, also the TF.js reference activations the conversion test compares against.
 backbone: deps
-	@scripts/setup-assets.sh
+	@scripts/setup-assets.sh $(if $(TEST_TOOLS),--with-reference,)
 
 run: build backbone
 	@scripts/demo.sh "$(DATA)"

@@ -1,5 +1,6 @@
 // labelloop: custom image labels that improve themselves with humans in the loop.
 // The CLI front door; each command lives in its own cmd_*.cc.
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -54,7 +55,10 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
   labelloop::InitLogging(log_level);
-  GlobalOptions g{ResolveDataDir(data_flag), argv[0]};
+  // /proc/self/exe, not argv[0]: background trainings re-run this very binary.
+  std::error_code ec;
+  std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  GlobalOptions g{ResolveDataDir(data_flag), ec ? std::string(argv[0]) : self};
   if (init->parsed()) return RunInit(g);
   if (up->parsed()) return RunUpload(g, upload);
   if (tr->parsed()) return RunTrain(g, train);

@@ -31,21 +31,83 @@ cv::Scalar ContrastingColour(Rng& rng, const cv::Scalar& other) {
   return cv::Scalar(255 - other[0], 255 - other[1], 255 - other[2]);
 }
 
-cv::Mat PlainOrGradient(Rng& rng, cv::Size size) {
-  cv::Mat canvas(size, CV_8UC3, RandomColour(rng));
-  if (Chance(rng, 0.5)) {
-    cv::Scalar a = RandomColour(rng), b = RandomColour(rng);
-    bool vertical = Chance(rng, 0.5);
-    for (int y = 0; y < size.height; ++y) {
-      for (int x = 0; x < size.width; ++x) {
-        double t = vertical ? double(y) / size.height : double(x) / size.width;
-        canvas.at<cv::Vec3b>(y, x) = cv::Vec3b(cv::saturate_cast<uchar>(a[0] + (b[0] - a[0]) * t),
-                                               cv::saturate_cast<uchar>(a[1] + (b[1] - a[1]) * t),
-                                               cv::saturate_cast<uchar>(a[2] + (b[2] - a[2]) * t));
-      }
+cv::Mat Gradient(Rng& rng, cv::Size size) {
+  cv::Mat canvas(size, CV_8UC3);
+  cv::Scalar a = RandomColour(rng), b = RandomColour(rng);
+  bool vertical = Chance(rng, 0.5);
+  for (int y = 0; y < size.height; ++y) {
+    for (int x = 0; x < size.width; ++x) {
+      double t = vertical ? double(y) / size.height : double(x) / size.width;
+      canvas.at<cv::Vec3b>(y, x) = cv::Vec3b(cv::saturate_cast<uchar>(a[0] + (b[0] - a[0]) * t),
+                                             cv::saturate_cast<uchar>(a[1] + (b[1] - a[1]) * t),
+                                             cv::saturate_cast<uchar>(a[2] + (b[2] - a[2]) * t));
     }
   }
   return canvas;
+}
+
+// Smooth coloured blobs: low-resolution noise scaled up (cloud, foliage, wall textures).
+cv::Mat Blobs(Rng& rng, cv::Size size) {
+  int cells = UniformInt(rng, 2, 12);
+  cv::Mat small(cells, cells, CV_8UC3);
+  cv::Scalar base = RandomColour(rng);
+  int spread = UniformInt(rng, 20, 120);
+  for (int y = 0; y < cells; ++y) {
+    for (int x = 0; x < cells; ++x) {
+      for (int c = 0; c < 3; ++c) small.at<cv::Vec3b>(y, x)[c] = cv::saturate_cast<uchar>(base[c] + UniformInt(rng, -spread, spread));
+    }
+  }
+  cv::Mat canvas;
+  cv::resize(small, canvas, size, 0, 0, cv::INTER_CUBIC);
+  if (Chance(rng, 0.5)) {  // fine grain on top, like gravel or fabric
+    cv::Mat grain(size, CV_8UC3);
+    cv::randu(grain, 0, 255);
+    cv::addWeighted(canvas, 0.8, grain, 0.2, 0, canvas);
+  }
+  return canvas;
+}
+
+// Many overlapping shapes and lines, blurred a little: a busy scene without any logo.
+cv::Mat Shapes(Rng& rng, cv::Size size) {
+  cv::Mat canvas(size, CV_8UC3, RandomColour(rng));
+  int n = UniformInt(rng, 5, 40);
+  for (int i = 0; i < n; ++i) {
+    cv::Point p(UniformInt(rng, 0, size.width), UniformInt(rng, 0, size.height));
+    cv::Scalar colour = RandomColour(rng);
+    switch (UniformInt(rng, 0, 2)) {
+      case 0: cv::rectangle(canvas, cv::Rect(p.x, p.y, UniformInt(rng, 5, size.width / 2), UniformInt(rng, 5, size.height / 2)),
+                            colour, cv::FILLED); break;
+      case 1: cv::circle(canvas, p, UniformInt(rng, 3, size.width / 4), colour, cv::FILLED, cv::LINE_AA); break;
+      default: cv::line(canvas, p, {UniformInt(rng, 0, size.width), UniformInt(rng, 0, size.height)}, colour,
+                        UniformInt(rng, 1, 12), cv::LINE_AA);
+    }
+  }
+  cv::GaussianBlur(canvas, canvas, cv::Size(0, 0), Uniform(rng, 0.5, 4.0));
+  return canvas;
+}
+
+cv::Mat Stripes(Rng& rng, cv::Size size) {
+  cv::Mat canvas(size, CV_8UC3, RandomColour(rng));
+  cv::Scalar other = RandomColour(rng);
+  int period = UniformInt(rng, 6, 60);
+  bool checker = Chance(rng, 0.3);
+  for (int y = 0; y < size.height; ++y) {
+    for (int x = 0; x < size.width; ++x) {
+      bool on = checker ? ((x / period + y / period) % 2 == 0) : ((x + y) / period % 2 == 0);
+      if (on) canvas.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(other[0]), uchar(other[1]), uchar(other[2]));
+    }
+  }
+  return canvas;
+}
+
+// A generated background: plain colour, gradient, blobs, shapes or stripes.
+cv::Mat GeneratedBackground(Rng& rng, cv::Size size) {
+  double r = Uniform(rng, 0, 1);
+  if (r < 0.2) return cv::Mat(size, CV_8UC3, RandomColour(rng));
+  if (r < 0.45) return Gradient(rng, size);
+  if (r < 0.7) return Blobs(rng, size);
+  if (r < 0.9) return Shapes(rng, size);
+  return Stripes(rng, size);
 }
 
 cv::Mat PhotoCrop(Rng& rng, const cv::Mat& photo, cv::Size size) {
@@ -322,10 +384,10 @@ cv::Mat Synthesizer::Render(const cv::Mat* logo, uint64_t seed) const {
   double aspect = Uniform(rng, 0.6, 1.0);
   cv::Size size = Chance(rng, 0.5) ? cv::Size(long_side, int(long_side * aspect)) : cv::Size(int(long_side * aspect), long_side);
   cv::Mat canvas;
-  if (!backgrounds_.empty() && Chance(rng, 0.65)) {
+  if (!backgrounds_.empty() && Chance(rng, 0.5)) {
     canvas = PhotoCrop(rng, backgrounds_[UniformInt(rng, 0, int(backgrounds_.size()) - 1)], size);
   } else {
-    canvas = PlainOrGradient(rng, size);
+    canvas = GeneratedBackground(rng, size);
   }
   int distractors = Chance(rng, logo ? 0.35 : 0.6) ? UniformInt(rng, 1, 2) : 0;
   for (int i = 0; i < distractors; ++i) PasteRandomly(rng, canvas, DistractorMark(rng), 0.12, 0.4);

@@ -14,7 +14,7 @@
 namespace labelloop::model {
 
 // Bumped whenever rendering changes, so cached embeddings of old renders are not reused.
-inline constexpr int kSynthesizerVersion = 1;
+inline constexpr int kSynthesizerVersion = 2;
 
 class Synthesizer {
  public:

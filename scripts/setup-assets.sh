@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Prepares the assets labelloop runs with, under var/ (git-ignored), idempotently:
+#   var/models/mobilenet_v2.onnx   the default backbone (npm nsfwjs, converted to ONNX)
+#   var/backgrounds/               background photos for synthetic training scenes
+# With --with-reference, also the backbone conversion test's reference activations.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$ROOT/scripts/fetch-backbone.sh" "$@"
+"$ROOT/scripts/fetch-backgrounds.sh"
