@@ -6,6 +6,7 @@
 //   fewshot_eval --bench ../shared/bench/public --k 10 --validate # train_k10 vs the rest of train_k20
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -103,7 +104,8 @@ int main(int argc, char** argv) {
   std::string bench = "../shared/bench/public", backbone_path = "var/models/mobilenet_v2.onnx";
   std::string outputs = "block_10_project_BN", sizes = "224,320,448", cache_path = "/tmp/labelloop-bench-cache.db";
   std::string backgrounds_dir = "var/backgrounds", json_out;
-  int k = 10, threads = 2;
+  int k = 10, threads = 2, seeds = 1;
+  uint64_t base_seed = 1;
   bool validate = false, no_open_set = false;
   double scale = 1.0 / 127.5, mean = 1.0;
   model::ClassifierOptions options;
@@ -121,11 +123,15 @@ int main(int argc, char** argv) {
   app.add_option("--steps", options.head.steps);
   app.add_option("--batch", options.head.batch_size);
   app.add_option("--hidden", options.head.hidden);
+  app.add_option("--kernel", options.head.kernel);
+  app.add_flag("--separate-sizes", options.separate_training_sizes);
   app.add_option("--lr", options.head.learning_rate);
   app.add_option("--wd", options.head.weight_decay);
   app.add_option("--lse", options.head.lse_sharpness);
   app.add_option("--dropout", options.head.feature_dropout);
-  app.add_option("--seed", options.head.seed);
+  app.add_option("--real-fraction", options.head.real_fraction);
+  app.add_option("--seed", base_seed, "first training seed");
+  app.add_option("--seeds", seeds, "train this many times (seeds seed..seed+n-1) and report mean ± sd");
   app.add_option("--threads", threads);
   app.add_option("--cache", cache_path, "embedding cache (SQLite); empty for none");
   app.add_option("--backgrounds", backgrounds_dir);
@@ -181,69 +187,92 @@ int main(int argc, char** argv) {
 
   std::vector<model::LabeledImage> images;
   for (const auto& t : train) images.push_back({t.path, t.hash, index[t.label], t.bgra});
-  auto t0 = std::chrono::steady_clock::now();
-  model::ClassifierTrainingStats stats;
-  auto weights = model::TrainClassifierHead(images, labels, features, synthesizer, options, &stats);
-  double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!weights.ok()) {
-    std::cerr << weights.status().ToString() << "\n";
-    return 1;
-  }
-  auto classifier = model::Classifier::Create(*weights, labels, options.sizes);
-  if (!classifier.ok()) {
-    std::cerr << classifier.status().ToString() << "\n";
-    return 1;
-  }
-
-  auto classify = [&](const FileImage& f, model::TestPrediction& p) -> bool {
-    auto result = (*classifier)->Classify(features, model::CompositeOnWhite(f.bgra), f.hash);
-    if (!result.ok()) {
-      std::cerr << f.path << ": " << result.status().ToString() << "\n";
-      return false;
-    }
-    p.confidence_pct.assign(labels.size(), 0);
-    double sum = 0;
-    for (const auto& lc : *result) p.confidence_pct[index[lc.name]] = lc.confidence_pct, sum += lc.confidence_pct;
-    p.background_pct = 100 - sum;
-    p.image = f.path;
-    return true;
-  };
-  auto t1 = std::chrono::steady_clock::now();
-  std::vector<model::TestPrediction> predictions;
-  std::vector<double> known_top;
-  for (const auto& f : test) {
-    if (!index.count(f.label)) continue;
-    model::TestPrediction p;
-    p.true_class = index[f.label];
-    if (!classify(f, p)) continue;
-    known_top.push_back(*std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()));
-    predictions.push_back(std::move(p));
-  }
-  double test_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-  model::EvaluationResult eval = model::Evaluate(labels, predictions);
-  auto open_set = [&](const char* dir) {
-    std::vector<double> tops;
-    for (const auto& f : LoadTree(root / dir, false)) {
-      model::TestPrediction p;
-      if (classify(f, p)) tops.push_back(*std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()));
-    }
-    return tops;
-  };
-  double auroc_none = -1, auroc_unknown = -1;
+  // Open-set images are loaded once; every seed classifies them again with its own head.
+  std::vector<FileImage> none_images, unknown_images;
   if (!no_open_set && !validate) {
-    auroc_none = model::Auroc(known_top, open_set("none"));
-    auroc_unknown = model::Auroc(known_top, open_set("unknown"));
+    none_images = LoadTree(root / "none", false);
+    unknown_images = LoadTree(root / "unknown", false);
   }
+  struct Run {
+    double f1, acc, auroc_none, auroc_unknown, train_s, ms_per_image;
+  };
+  std::vector<Run> runs;
+  model::ClassifierTrainingStats stats;
+  for (int s = 0; s < seeds; ++s) {
+    options.head.seed = base_seed + s;
+    auto t0 = std::chrono::steady_clock::now();
+    auto weights = model::TrainClassifierHead(images, labels, features, synthesizer, options, &stats);
+    double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!weights.ok()) {
+      std::cerr << weights.status().ToString() << "\n";
+      return 1;
+    }
+    auto classifier = model::Classifier::Create(*weights, labels, options.sizes);
+    if (!classifier.ok()) {
+      std::cerr << classifier.status().ToString() << "\n";
+      return 1;
+    }
+    auto classify = [&](const FileImage& f, model::TestPrediction& p) -> bool {
+      auto result = (*classifier)->Classify(features, model::CompositeOnWhite(f.bgra), f.hash);
+      if (!result.ok()) {
+        std::cerr << f.path << ": " << result.status().ToString() << "\n";
+        return false;
+      }
+      p.confidence_pct.assign(labels.size(), 0);
+      double sum = 0;
+      for (const auto& lc : *result) p.confidence_pct[index[lc.name]] = lc.confidence_pct, sum += lc.confidence_pct;
+      p.background_pct = 100 - sum;
+      p.image = f.path;
+      return true;
+    };
+    auto top = [](const model::TestPrediction& p) { return *std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()); };
+    auto t1 = std::chrono::steady_clock::now();
+    std::vector<model::TestPrediction> predictions;
+    std::vector<double> known_top;
+    for (const auto& f : test) {
+      if (!index.count(f.label)) continue;
+      model::TestPrediction p;
+      p.true_class = index[f.label];
+      if (!classify(f, p)) continue;
+      known_top.push_back(top(p));
+      predictions.push_back(std::move(p));
+    }
+    double test_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+    model::EvaluationResult eval = model::Evaluate(labels, predictions);
+    auto open_set = [&](const std::vector<FileImage>& files) {
+      std::vector<double> tops;
+      for (const auto& f : files) {
+        model::TestPrediction p;
+        if (classify(f, p)) tops.push_back(top(p));
+      }
+      return tops;
+    };
+    Run r{eval.macro_f1, eval.accuracy, -1, -1, train_s, predictions.empty() ? 0.0 : 1000.0 * test_s / predictions.size()};
+    if (!none_images.empty()) r.auroc_none = model::Auroc(known_top, open_set(none_images));
+    if (!unknown_images.empty()) r.auroc_unknown = model::Auroc(known_top, open_set(unknown_images));
+    runs.push_back(r);
+    std::cerr << fmt::format("  seed {}: macroF1={:.3f} AUROC(none)={:.3f} AUROC(unknown)={:.3f} train={:.1f}s\n",
+                             options.head.seed, r.f1, r.auroc_none, r.auroc_unknown, r.train_s);
+  }
+  auto mean_std = [&](double Run::*field) {
+    double m = 0, v = 0;
+    for (const auto& r : runs) m += r.*field / runs.size();
+    for (const auto& r : runs) v += (r.*field - m) * (r.*field - m) / runs.size();
+    return std::make_pair(m, std::sqrt(v));
+  };
+  auto [f1, f1_sd] = mean_std(&Run::f1);
+  auto [an, an_sd] = mean_std(&Run::auroc_none);
+  auto [au, au_sd] = mean_std(&Run::auroc_unknown);
+  auto [tr, tr_sd] = mean_std(&Run::train_s);
+  auto [ms, ms_sd] = mean_std(&Run::ms_per_image);
   std::cout << fmt::format(
-      "k={} {} macroF1={:.3f} acc={:.3f} AUROC(none)={:.3f} AUROC(unknown)={:.3f} | real={} synth={} bg={} "
-      "nologo_labels={} | embed={:.1f}s train={:.1f}s total={:.1f}s | cache {}/{} | {:.1f} ms/test image\n",
-      k, validate ? "val" : "test", eval.macro_f1, eval.accuracy, auroc_none, auroc_unknown, stats.real_samples,
-      stats.synthetic_samples, stats.background_samples, stats.labels_without_logo_files, stats.embed_seconds,
-      stats.head.seconds, train_s, stats.cache_hits, stats.cache_hits + stats.cache_misses,
-      predictions.empty() ? 0.0 : 1000.0 * test_s / predictions.size());
+      "k={} {} seeds={} macroF1={:.3f}±{:.3f} AUROC(none)={:.3f}±{:.3f} AUROC(unknown)={:.3f}±{:.3f} | real={} synth={} "
+      "bg={} nologo_labels={} | embed={:.1f}s train={:.1f}s | {:.1f} ms/test image (cached features)\n",
+      k, validate ? "val" : "test", runs.size(), f1, f1_sd, an, an_sd, au, au_sd, stats.real_samples,
+      stats.synthetic_samples, stats.background_samples, stats.labels_without_logo_files, stats.embed_seconds, tr, ms);
   if (!json_out.empty()) {
-    Json j = {{"k", k}, {"split", validate ? "val" : "test"}, {"macro_f1", eval.macro_f1}, {"accuracy", eval.accuracy},
-              {"auroc_none", auroc_none}, {"auroc_unknown", auroc_unknown}, {"train_seconds", train_s},
+    Json j = {{"k", k}, {"split", validate ? "val" : "test"}, {"seeds", runs.size()}, {"macro_f1", f1},
+              {"macro_f1_std", f1_sd}, {"auroc_none", an}, {"auroc_unknown", au}, {"train_seconds", tr},
               {"args", std::vector<std::string>(argv + 1, argv + argc)}};
     std::ofstream(json_out, std::ios::app) << j.dump() << "\n";
   }

@@ -48,7 +48,8 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
   // Storage for every sample's maps; samples point into it.
   std::vector<MultiScaleMaps> maps;
   std::vector<int> classes;
-  maps.reserve(images.size() * 2 + num_labels * options.synth_per_label + options.background_samples);
+  std::vector<bool> synthetic;
+  maps.reserve(images.size() * options.sizes.size() + num_labels * options.synth_per_label + options.background_samples);
 
   // Logo cut-outs per label, with the hash of the file they came from.
   std::vector<std::vector<std::pair<std::string, cv::Mat>>> logos(num_labels);
@@ -67,8 +68,17 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
   for (const auto& image : images) {
     ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(image.content_hash, options.sizes,
                                                     [&]() -> Result<cv::Mat> { return CompositeOnWhite(image.bgra); }));
-    maps.push_back(std::move(m));
-    classes.push_back(image.class_index);
+    if (options.separate_training_sizes) {
+      for (auto& single : m) {
+        maps.push_back(MultiScaleMaps{std::move(single)});
+        classes.push_back(image.class_index);
+        synthetic.push_back(false);
+      }
+    } else {
+      maps.push_back(std::move(m));
+      classes.push_back(image.class_index);
+      synthetic.push_back(false);
+    }
     ++st.real_samples;
     report("embedding training images");
   }
@@ -89,6 +99,7 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
       }));
       maps.push_back(std::move(m));
       classes.push_back(c);
+      synthetic.push_back(true);
       ++st.synthetic_samples;
       report("rendering synthetic images");
     }
@@ -100,6 +111,7 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
     }));
     maps.push_back(std::move(m));
     classes.push_back(num_labels);
+    synthetic.push_back(true);
     ++st.background_samples;
     report("rendering background images");
   }
@@ -108,7 +120,7 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
   st.cache_misses = features.misses() - misses0;
 
   std::vector<TrainingSample> samples(maps.size());
-  for (size_t i = 0; i < maps.size(); ++i) samples[i] = {&maps[i], classes[i]};
+  for (size_t i = 0; i < maps.size(); ++i) samples[i] = {&maps[i], classes[i], synthetic[i]};
   return TrainHead(samples, num_labels + 1, options.head, &st.head, [&](int step, int steps, double) {
     if (progress) progress("training", step, steps);
   });

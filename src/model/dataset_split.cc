@@ -23,15 +23,31 @@ std::map<int, std::vector<size_t>> OrderedByLabel(const std::vector<SplitItem>& 
   return out;
 }
 
+// The item's place in [0, 1) by the same seeded hash (its first 52 bits), so it agrees
+// with the order above.
+double HashPosition(const SplitItem& item, uint64_t seed) {
+  std::string hex = Sha256Hex(std::to_string(seed) + ":" + item.content_hash).substr(0, 13);
+  return double(std::stoull(hex, nullptr, 16)) / double(uint64_t(1) << 52);
+}
+
 }  // namespace
 
 std::vector<bool> SplitTrainTest(const std::vector<SplitItem>& items, double test_fraction, uint64_t seed) {
   std::vector<bool> test(items.size(), false);
   for (const auto& [label, order] : OrderedByLabel(items, seed)) {
     if (order.size() < 2) continue;
-    size_t n_test = std::max<size_t>(1, size_t(std::lround(order.size() * test_fraction)));
-    n_test = std::min(n_test, order.size() - 1);
-    for (size_t i = 0; i < n_test; ++i) test[order[i]] = true;
+    // Test when the item's own seeded hash falls in the first test_fraction of the hash
+    // range, so the side does not depend on the other items (taking the first n of the
+    // label's order would push an old test item into training whenever a new item sorts
+    // before it).
+    size_t n_test = 0;
+    for (size_t i : order) {
+      test[i] = HashPosition(items[i], seed) < test_fraction;
+      n_test += test[i];
+    }
+    // Small labels: keep at least one image on each side.
+    if (n_test == 0) test[order.front()] = true;
+    if (n_test == order.size()) test[order.back()] = false;
   }
   return test;
 }

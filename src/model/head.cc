@@ -9,10 +9,10 @@
 namespace labelloop::model {
 
 Status HeadWeights::Validate() const {
-  if (in_channels <= 0 || hidden <= 0 || classes < 2) {
+  if (in_channels <= 0 || hidden <= 0 || classes < 2 || kernel < 1 || kernel > 7 || kernel % 2 == 0) {
     return InvalidArgumentError(fmt::format("head shape {}->{}->{} is invalid", in_channels, hidden, classes));
   }
-  if (conv1_weight.size() != size_t(hidden) * in_channels * 9 || conv1_bias.size() != size_t(hidden) ||
+  if (conv1_weight.size() != size_t(hidden) * in_channels * kernel * kernel || conv1_bias.size() != size_t(hidden) ||
       conv2_weight.size() != size_t(classes) * hidden || conv2_bias.size() != size_t(classes)) {
     return InvalidArgumentError("head weights do not match the head shape");
   }
@@ -71,7 +71,7 @@ Result<std::unique_ptr<Head>> Head::Create(HeadWeights weights) {
     cv::dnn::LayerParams relu;
     relu.name = "relu1";
     relu.type = "ReLU";
-    auto conv1 = conv("conv1", 3, w.hidden, w.conv1_weight, w.conv1_bias, w.in_channels);
+    auto conv1 = conv("conv1", w.kernel, w.hidden, w.conv1_weight, w.conv1_bias, w.in_channels);
     auto conv2 = conv("conv2", 1, w.classes, w.conv2_weight, w.conv2_bias, w.hidden);
     head->impl_->net.addLayerToPrev(conv1.name, conv1.type, conv1);
     head->impl_->net.addLayerToPrev(relu.name, relu.type, relu);

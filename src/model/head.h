@@ -1,4 +1,4 @@
-// Head: the small per-version classifier over backbone feature maps. A 3x3 convolution
+// Head: the small per-version classifier over backbone feature maps. A kxk convolution
 // (in -> hidden), ReLU, and a 1x1 convolution (hidden -> classes) score every location;
 // an image's class scores are the log-sum-exp over all locations of all its maps, and a
 // softmax turns them into probabilities. The last class is "background" (none of the
@@ -19,8 +19,9 @@ struct HeadWeights {
   int in_channels = 0;
   int hidden = 0;
   int classes = 0;              // labels + 1 (background, last)
+  int kernel = 3;               // conv1 kernel size (odd): 3 sees neighbours, 1 is 9x cheaper
   float lse_sharpness = 5.0f;   // r in (1/r) log(mean exp(r z)); larger is closer to max
-  std::vector<float> conv1_weight;  // [hidden, in_channels, 3, 3]
+  std::vector<float> conv1_weight;  // [hidden, in_channels, kernel, kernel]
   std::vector<float> conv1_bias;    // [hidden]
   std::vector<float> conv2_weight;  // [classes, hidden]
   std::vector<float> conv2_bias;    // [classes]

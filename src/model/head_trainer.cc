@@ -72,19 +72,21 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
       }
     }
 
-    torch::nn::Conv2d conv1(torch::nn::Conv2dOptions(channels, options.hidden, 3).padding(1));
+    torch::nn::Conv2d conv1(torch::nn::Conv2dOptions(channels, options.hidden, options.kernel).padding(options.kernel / 2));
     torch::nn::Conv2d conv2(torch::nn::Conv2dOptions(options.hidden, classes, 1));
     std::vector<torch::Tensor> params = conv1->parameters();
     for (auto& p : conv2->parameters()) params.push_back(p);
     torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(options.learning_rate)
                                               .weight_decay(options.weight_decay));
 
-    // Class-balanced sampling: pick a class uniformly, then a sample of it.
-    std::vector<std::vector<int>> by_class(classes);
-    for (size_t i = 0; i < samples.size(); ++i) by_class[samples[i].class_index].push_back(int(i));
+    // Class-balanced sampling: pick a class uniformly, then real or synthetic, then a sample.
+    std::vector<std::vector<int>> real_of(classes), synthetic_of(classes);
+    for (size_t i = 0; i < samples.size(); ++i) {
+      (samples[i].synthetic ? synthetic_of : real_of)[samples[i].class_index].push_back(int(i));
+    }
     std::vector<int> present;
     for (int c = 0; c < classes; ++c) {
-      if (!by_class[c].empty()) present.push_back(c);
+      if (!real_of[c].empty() || !synthetic_of[c].empty()) present.push_back(c);
     }
     std::mt19937_64 rng(options.seed);
     const float r = options.lse_sharpness;
@@ -98,7 +100,10 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
       std::vector<std::vector<int64_t>> targets(groups.size());
       for (int b = 0; b < options.batch_size; ++b) {
         int c = present[std::uniform_int_distribution<size_t>(0, present.size() - 1)(rng)];
-        int i = by_class[c][std::uniform_int_distribution<size_t>(0, by_class[c].size() - 1)(rng)];
+        bool real = synthetic_of[c].empty() ||
+                    (!real_of[c].empty() && std::uniform_real_distribution<double>(0, 1)(rng) < options.real_fraction);
+        const std::vector<int>& pool = real ? real_of[c] : synthetic_of[c];
+        int i = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
         rows[position[i].first].push_back(position[i].second);
         targets[position[i].first].push_back(c);
       }
@@ -129,6 +134,7 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
     HeadWeights w;
     w.in_channels = channels;
     w.hidden = options.hidden;
+    w.kernel = options.kernel;
     w.classes = classes;
     w.lse_sharpness = r;
     w.conv1_weight = ToVector(conv1->weight);

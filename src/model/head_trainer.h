@@ -16,16 +16,21 @@ namespace labelloop::model {
 struct TrainingSample {
   const MultiScaleMaps* maps = nullptr;  // not owned; outlives the training
   int class_index = 0;                    // 0..labels-1, or labels for background
+  bool synthetic = false;                 // rendered, not a real photo of the label
 };
 
 struct HeadTrainingOptions {
-  int hidden = 128;
+  int hidden = 64;
+  int kernel = 3;
   int steps = 300;
   int batch_size = 32;
   double learning_rate = 2e-3;
   double weight_decay = 1e-2;
   float lse_sharpness = 5.0f;
   double feature_dropout = 0.1;
+  // Within a label, the chance that a batch slot draws a real image rather than a
+  // synthetic one (when the label has both): real photos are few but most like the test.
+  double real_fraction = 0.5;
   uint64_t seed = 1;
   int threads = 0;  // 0: libtorch's default
 };

@@ -28,7 +28,7 @@ std::string SerializeModelArtifact(const ModelArtifact& a) {
                  {"backbone_id", a.backbone_id},
                  {"backbone", a.backbone_config},
                  {"training_stats", a.training_stats},
-                 {"head", {{"in_channels", a.head.in_channels}, {"hidden", a.head.hidden},
+                 {"head", {{"in_channels", a.head.in_channels}, {"hidden", a.head.hidden}, {"kernel", a.head.kernel},
                            {"classes", a.head.classes}, {"lse_sharpness", a.head.lse_sharpness}}},
                  {"weights_sha256", Sha256Hex(weights)}};
   std::string text = header.dump();
@@ -65,9 +65,18 @@ Result<ModelArtifact> ParseModelArtifact(const std::string& bytes, const std::st
     const Json& head = h.at("head");
     a.head.in_channels = head.at("in_channels").get<int>();
     a.head.hidden = head.at("hidden").get<int>();
+    a.head.kernel = head.value("kernel", 3);
+    if (a.head.kernel < 1 || a.head.kernel > 7) return corrupt("bad head kernel size");
     a.head.classes = head.at("classes").get<int>();
     a.head.lse_sharpness = head.at("lse_sharpness").get<float>();
-    const size_t sizes[] = {size_t(a.head.hidden) * a.head.in_channels * 9, size_t(a.head.hidden),
+    // Check the shape before sizing vectors by it: negative or huge fields would wrap the
+    // size_t arithmetic below and pass the length check (then resize throws).
+    constexpr int kMaxDimension = 1 << 20;
+    if (a.head.in_channels < 1 || a.head.hidden < 1 || a.head.classes < 2 || a.head.in_channels > kMaxDimension ||
+        a.head.hidden > kMaxDimension || a.head.classes > kMaxDimension) {
+      return corrupt(fmt::format("bad head shape {}->{}->{}", a.head.in_channels, a.head.hidden, a.head.classes));
+    }
+    const size_t sizes[] = {size_t(a.head.hidden) * a.head.in_channels * a.head.kernel * a.head.kernel, size_t(a.head.hidden),
                             size_t(a.head.classes) * a.head.hidden, size_t(a.head.classes)};
     std::vector<float>* targets[] = {&a.head.conv1_weight, &a.head.conv1_bias, &a.head.conv2_weight,
                                      &a.head.conv2_bias};
@@ -80,7 +89,7 @@ Result<ModelArtifact> ParseModelArtifact(const std::string& bytes, const std::st
     }
     if (offset * sizeof(float) != weights.size()) return corrupt("unexpected bytes after the weights");
     if (a.head.classes != int(a.labels.size()) + 1) return corrupt("label count does not match the head");
-    RETURN_IF_ERROR(a.head.Validate().WithContext(fmt::format("model artifact '{}'", name)));
+    if (Status valid = a.head.Validate(); !valid.ok()) return corrupt(valid.message());  // DataLoss, as documented
     return a;
   } catch (const Json::exception& e) {
     return corrupt(e.what());

@@ -61,7 +61,7 @@ cv::Mat Blobs(Rng& rng, cv::Size size) {
   cv::resize(small, canvas, size, 0, 0, cv::INTER_CUBIC);
   if (Chance(rng, 0.5)) {  // fine grain on top, like gravel or fabric
     cv::Mat grain(size, CV_8UC3);
-    cv::randu(grain, 0, 255);
+    cv::RNG(rng()).fill(grain, cv::RNG::UNIFORM, 0, 255);  // seeded: cv::randu would use OpenCV's global RNG
     cv::addWeighted(canvas, 0.8, grain, 0.2, 0, canvas);
   }
   return canvas;
@@ -304,7 +304,8 @@ void Degrade(Rng& rng, cv::Mat& img) {
   }
   if (Chance(rng, 0.3)) {
     cv::Mat noise(img.size(), CV_16SC3);
-    cv::randn(noise, 0, Uniform(rng, 3, 15));
+    double sigma = Uniform(rng, 3, 15);
+    cv::RNG(rng()).fill(noise, cv::RNG::NORMAL, 0, sigma);  // seeded: cv::randn would use OpenCV's global RNG
     cv::Mat img16;
     img.convertTo(img16, CV_16SC3);
     img16 += noise;
@@ -382,7 +383,8 @@ cv::Mat Synthesizer::Render(const cv::Mat* logo, uint64_t seed) const {
   // Scene size and aspect vary as real uploads do.
   int long_side = UniformInt(rng, 240, 480);
   double aspect = Uniform(rng, 0.6, 1.0);
-  cv::Size size = Chance(rng, 0.5) ? cv::Size(long_side, int(long_side * aspect)) : cv::Size(int(long_side * aspect), long_side);
+  int short_side = std::max(200, int(long_side * aspect));  // 200-480 px a side, as documented
+  cv::Size size = Chance(rng, 0.5) ? cv::Size(long_side, short_side) : cv::Size(short_side, long_side);
   cv::Mat canvas;
   if (!backgrounds_.empty() && Chance(rng, 0.5)) {
     canvas = PhotoCrop(rng, backgrounds_[UniformInt(rng, 0, int(backgrounds_.size()) - 1)], size);
