@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "common/content_hash.h"
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
   CLI::App app{"few-shot benchmark for the labelloop classifier"};
   std::string bench = "../shared/bench/public", backbone_path = "var/models/mobilenet_v2.onnx";
   std::string outputs = "block_10_project_BN", sizes = "224,320,448", cache_path = "/tmp/labelloop-bench-cache.db";
-  std::string backgrounds_dir = "var/backgrounds", json_out;
+  std::string backgrounds_dir = "var/backgrounds", json_out, dump_dir;
   int k = 10, threads = 2, seeds = 1;
   uint64_t base_seed = 1;
   bool validate = false, no_open_set = false;
@@ -136,6 +137,7 @@ int main(int argc, char** argv) {
   app.add_option("--cache", cache_path, "embedding cache (SQLite); empty for none");
   app.add_option("--backgrounds", backgrounds_dir);
   app.add_flag("--no-open-set", no_open_set, "skip none/ and unknown/");
+  app.add_option("--dump", dump_dir, "write example synthetic renders to this folder and exit");
   app.add_option("--json", json_out, "append a JSON line with the results to this file");
   CLI11_PARSE(app, argc, argv);
   InitLogging("warn");
@@ -185,6 +187,18 @@ int main(int argc, char** argv) {
   std::map<std::string, int> index;
   for (size_t i = 0; i < labels.size(); ++i) index[labels[i]] = int(i);
 
+  if (!dump_dir.empty()) {  // a look at what training sees: renders of the first logo and backgrounds
+    fs::create_directories(dump_dir);
+    std::optional<cv::Mat> logo;
+    for (const auto& t : train) {
+      if ((logo = model::Synthesizer::ExtractLogo(t.bgra))) break;
+    }
+    for (int j = 0; j < 12; ++j) {
+      if (logo) cv::imwrite(fmt::format("{}/logo_{:02}.jpg", dump_dir, j), synthesizer.Render(&*logo, j));
+      cv::imwrite(fmt::format("{}/background_{:02}.jpg", dump_dir, j), synthesizer.Render(nullptr, j));
+    }
+    return 0;
+  }
   std::vector<model::LabeledImage> images;
   for (const auto& t : train) images.push_back({t.path, t.hash, index[t.label], t.bgra});
   // Open-set images are loaded once; every seed classifies them again with its own head.
@@ -200,6 +214,7 @@ int main(int argc, char** argv) {
   model::ClassifierTrainingStats stats;
   for (int s = 0; s < seeds; ++s) {
     options.head.seed = base_seed + s;
+    stats = {};
     auto t0 = std::chrono::steady_clock::now();
     auto weights = model::TrainClassifierHead(images, labels, features, synthesizer, options, &stats);
     double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

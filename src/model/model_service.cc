@@ -237,8 +237,11 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   std::vector<bool> is_test = SplitTrainTest(items, options_.test_fraction, options_.split_seed);
   std::vector<LabeledImage> train, test;
   for (size_t i = 0; i < images.size(); ++i) (is_test[i] ? test : train).push_back(images[i]);
+  ClassifierOptions classifier_options = options_.classifier;
+  classifier_options.head.steps = std::clamp(options_.steps_per_class * int(labels.size() + 1), options_.min_steps,
+                                             std::max(options_.min_steps, options_.classifier.head.steps));
   ClassifierTrainingStats stats;
-  Result<HeadWeights> weights = TrainClassifierHead(train, labels, features, synthesizer, options_.classifier, &stats,
+  Result<HeadWeights> weights = TrainClassifierHead(train, labels, features, synthesizer, classifier_options, &stats,
                                                     [&](const std::string& p, int d, int t) { report(p, d, t); });
   if (!weights.ok()) return Fail(version, weights.status().message());
   auto evaluate = [&](const HeadWeights& w, const std::vector<LabeledImage>& held_out) -> Result<EvaluationResult> {
@@ -260,7 +263,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   if (fewest < options_.cross_validation_below && fewest >= 2) {
     int folds = std::min(5, fewest);
     std::vector<int> fold = AssignFolds(items, folds, options_.split_seed);
-    ClassifierOptions quick = options_.classifier;
+    ClassifierOptions quick = classifier_options;
     quick.head.steps = options_.cross_validation_steps;
     std::vector<double> f1s;
     for (int f = 0; f < folds; ++f) {
@@ -282,7 +285,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
 
   // 4. The deployed head is trained on every readable image (the test split measured the
   //    method; with few shots, holding images back from the deployed model costs accuracy).
-  Result<HeadWeights> final_weights = TrainClassifierHead(images, labels, features, synthesizer, options_.classifier,
+  Result<HeadWeights> final_weights = TrainClassifierHead(images, labels, features, synthesizer, classifier_options,
                                                           &stats, [&](const std::string& p, int d, int t) {
                                                             report("final model: " + p, d, t);
                                                           });

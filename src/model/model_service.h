@@ -29,7 +29,11 @@ struct ModelServiceOptions {
   double test_fraction = 0.2;
   uint64_t split_seed = 42;
   int cross_validation_below = 10;   // fewest images per label under which k-fold CV is reported too
-  int cross_validation_steps = 120;  // head steps per CV fold (a quick estimate, not the deployed model)
+  int cross_validation_steps = 60;   // head steps per CV fold (a quick estimate, not the deployed model)
+  // Head steps grow with the number of classes (labels + background), up to
+  // classifier.head.steps: two labels converge in far fewer steps than twelve.
+  int steps_per_class = 60;
+  int min_steps = 150;
 };
 
 struct DetectedLabel {

@@ -239,16 +239,37 @@ cv::Mat DistractorMark(Rng& rng) {
   cv::Scalar fill(colour[0], colour[1], colour[2], 255);
   cv::Mat mark;
   if (Chance(rng, 0.6)) {
-    std::string text;
-    int n = UniformInt(rng, 2, 8);
-    for (int i = 0; i < n; ++i) text += kAlphabet[UniformInt(rng, 0, 61)];
+    // A made-up wordmark: one or two lines of letters, thin to very bold, sometimes with
+    // an underline or swoosh, the way real logos look (and none of the labels).
+    int lines = Chance(rng, 0.3) ? 2 : 1;
     int font = UniformInt(rng, 0, 7);
     double scale = 2.0;
-    int thickness = UniformInt(rng, 2, 8);
-    int baseline = 0;
-    cv::Size ts = cv::getTextSize(text, font, scale, thickness, &baseline);
-    mark = cv::Mat(ts.height + baseline + 2 * thickness, ts.width + 2 * thickness, CV_8UC4, cv::Scalar(0, 0, 0, 0));
-    cv::putText(mark, text, cv::Point(thickness, ts.height + thickness), font, scale, fill, thickness, cv::LINE_AA);
+    int thickness = UniformInt(rng, 2, 14);
+    std::vector<std::string> texts(lines);
+    int width = 0, height = 0, baseline = 0;
+    std::vector<cv::Size> sizes;
+    for (auto& text : texts) {
+      int n = UniformInt(rng, 3, 9);
+      bool upper = Chance(rng, 0.5);
+      for (int i = 0; i < n; ++i) text += kAlphabet[UniformInt(rng, upper ? 0 : 26, upper ? 25 : 51)];
+      sizes.push_back(cv::getTextSize(text, font, scale, thickness, &baseline));
+      width = std::max(width, sizes.back().width);
+      height += sizes.back().height + baseline + thickness;
+    }
+    bool swoosh = Chance(rng, 0.3);
+    int pad = 2 * thickness + 4;
+    mark = cv::Mat(height + 2 * pad + (swoosh ? 30 : 0), width + 2 * pad, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+    int y = pad;
+    for (size_t i = 0; i < texts.size(); ++i) {
+      y += sizes[i].height;
+      cv::putText(mark, texts[i], cv::Point(pad + (width - sizes[i].width) / 2, y), font, scale, fill, thickness, cv::LINE_AA);
+      y += baseline + thickness;
+    }
+    if (swoosh) {
+      cv::Scalar c = Chance(rng, 0.5) ? fill : cv::Scalar(UniformInt(rng, 0, 255), UniformInt(rng, 0, 255), UniformInt(rng, 0, 255), 255);
+      cv::ellipse(mark, cv::Point(mark.cols / 2, y), cv::Size(std::max(4, width / 2), 18), 0, 20, 160, c,
+                  UniformInt(rng, 4, 10), cv::LINE_AA);
+    }
   } else {
     int side = 120;
     mark = cv::Mat(side, side, CV_8UC4, cv::Scalar(0, 0, 0, 0));
@@ -393,6 +414,13 @@ cv::Mat Synthesizer::Render(const cv::Mat* logo, uint64_t seed) const {
   }
   int distractors = Chance(rng, logo ? 0.35 : 0.6) ? UniformInt(rng, 1, 2) : 0;
   for (int i = 0; i < distractors; ++i) PasteRandomly(rng, canvas, DistractorMark(rng), 0.12, 0.4);
+  if (logo == nullptr && Chance(rng, 0.5)) {
+    // A background scene can hold one big made-up logo, posed like a real one: the model
+    // must learn that "a logo" is not enough, it has to be one of the labels.
+    cv::Mat mark = DistractorMark(rng);
+    if (Chance(rng, 0.3)) mark = OnPlate(rng, mark);
+    PasteRandomly(rng, canvas, mark, 0.3, 0.85);
+  }
   if (logo != nullptr) {
     cv::Mat mark = *logo;
     double r = Uniform(rng, 0, 1);

@@ -14,7 +14,7 @@
 namespace labelloop::model {
 
 // Bumped whenever rendering changes, so cached embeddings of old renders are not reused.
-inline constexpr int kSynthesizerVersion = 3;
+inline constexpr int kSynthesizerVersion = 4;
 
 class Synthesizer {
  public:
