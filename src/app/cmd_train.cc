@@ -10,6 +10,7 @@
 #include "app/app_context.h"
 #include "app/cli_output.h"
 #include "app/commands.h"
+#include "common/process.h"
 
 namespace labelloop::app {
 namespace {
@@ -28,8 +29,11 @@ model::TrainingProgressFn StderrProgress() {
   };
 }
 
-// Starts `self --data DIR train --run-version V` detached, logging to DATA/logs/V.log.
-Status SpawnBackgroundTraining(const GlobalOptions& g, const AppConfig& config, const std::string& version) {
+// Starts `self --data DIR train --run-version V` detached, logging to DATA/logs/V.log, and
+// records it as the version's worker before this process exits (until then this process
+// is the recorded worker, so the version never looks interrupted in between).
+Status SpawnBackgroundTraining(const GlobalOptions& g, const AppConfig& config, model::ModelService& models,
+                               const std::string& version) {
   std::string log_path = (std::filesystem::path(config.logs_dir) / (version + ".log")).string();
   std::error_code ec;
   std::filesystem::create_directories(config.logs_dir, ec);
@@ -45,6 +49,7 @@ Status SpawnBackgroundTraining(const GlobalOptions& g, const AppConfig& config, 
           version.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
+  RETURN_IF_ERROR(models.SetTrainingWorker(version, WorkerIdOfPid(pid)));
   std::cerr << fmt::format("training {} in the background (log: {}); `labelloop models describe {}` shows its status\n",
                            version, log_path, version);
   return OkStatus();
@@ -67,7 +72,7 @@ int RunTrain(const GlobalOptions& g, const TrainOptions& o) {
   std::cerr << fmt::format("created version {} ({} images, labels: {})\n", version->name, version->training_image_count,
                            fmt::join(version->labels, ", "));
   if (!o.wait) {
-    Status s = SpawnBackgroundTraining(g, (*ctx)->config, version->name);
+    Status s = SpawnBackgroundTraining(g, (*ctx)->config, models, version->name);
     if (!s.ok()) return ReportError(s);
     std::cout << version->name << "\n";
     return 0;

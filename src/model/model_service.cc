@@ -169,6 +169,19 @@ Result<db::ModelVersion> ModelService::CreateVersion() {
   return v;
 }
 
+Status ModelService::SetTrainingWorker(const std::string& name, const std::string& worker) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(db::ModelVersion version, db_->GetModelVersion(name));
+  size_t at = version.status_message.find(kTrainingMarker);
+  if (version.status != db::kTrainingInProgress || at == std::string::npos) {
+    return FailedPreconditionError(fmt::format("version {} is {}, not {}", name, version.status, db::kTrainingInProgress));
+  }
+  size_t begin = at + kTrainingMarker.size();
+  size_t end = version.status_message.find(')', begin);
+  version.status_message.replace(begin, end == std::string::npos ? std::string::npos : end - begin, worker);
+  return db_->UpdateModelVersion(version);
+}
+
 Status ModelService::MarkFailed(db::ModelVersion version, const std::string& reason) {
   version.status = db::kTrainingFailed;
   version.status_message = reason;

@@ -68,6 +68,13 @@ class ModelService {
   // TRAINING_IN_PROGRESS. FailedPrecondition when there is nothing to train on.
   Result<db::ModelVersion> CreateVersion();
 
+  // Records `worker` ("pid@host", see common/process.h) as the process training the
+  // TRAINING_IN_PROGRESS version `name`: the creating process calls this when it hands the
+  // training to a background process and exits, so the version is not taken for
+  // interrupted while that process runs. FailedPrecondition when the version is not
+  // TRAINING_IN_PROGRESS.
+  Status SetTrainingWorker(const std::string& name, const std::string& worker);
+
   // Trains a created version to TRAINING_COMPLETED or TRAINING_FAILED (the reason goes to
   // its status message; the returned Status is that failure too).
   Status TrainVersion(const std::string& name, const TrainingProgressFn& progress = {});
