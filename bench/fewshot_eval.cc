@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
   int k = 10, threads = 2, seeds = 1;
   uint64_t base_seed = 1;
   bool validate = false, no_open_set = false;
-  double scale = 1.0 / 127.5, mean = 1.0;
+  double scale = 1.0 / 255.0, mean = 0.0;
   model::ClassifierOptions options;
   app.add_option("--bench", bench, "benchmark folder");
   app.add_option("--k", k, "shots per label (train_k<k>)");
@@ -129,6 +129,7 @@ int main(int argc, char** argv) {
   app.add_option("--lr", options.head.learning_rate);
   app.add_option("--wd", options.head.weight_decay);
   app.add_option("--lse", options.head.lse_sharpness);
+  app.add_option("--average", options.head.average_fraction, "fraction of steps whose weights are averaged");
   app.add_option("--dropout", options.head.feature_dropout);
   app.add_option("--real-fraction", options.head.real_fraction);
   app.add_option("--seed", base_seed, "first training seed");

@@ -89,6 +89,9 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
       if (!real_of[c].empty() || !synthetic_of[c].empty()) present.push_back(c);
     }
     std::mt19937_64 rng(options.seed);
+    const int average_from = options.steps - int(options.steps * options.average_fraction);
+    std::vector<torch::Tensor> averaged;
+    int averaged_count = 0;
     const float r = options.lse_sharpness;
     double loss_value = 0;
     for (int step = 0; step < options.steps; ++step) {
@@ -129,6 +132,19 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
       loss_value = 0.9 * loss_value + 0.1 * loss.item<double>();
       if (step == 0) loss_value = loss.item<double>();
       if (progress && (step % 25 == 0 || step + 1 == options.steps)) progress(step + 1, options.steps, loss_value);
+      if (step >= average_from && options.average_fraction > 0) {
+        torch::NoGradGuard no_grad;
+        if (averaged.empty()) {
+          for (auto& p : params) averaged.push_back(p.detach().clone());
+        } else {
+          for (size_t i = 0; i < params.size(); ++i) averaged[i] += (params[i].detach() - averaged[i]) / (averaged_count + 1);
+        }
+        ++averaged_count;
+      }
+    }
+    if (!averaged.empty()) {
+      torch::NoGradGuard no_grad;
+      for (size_t i = 0; i < params.size(); ++i) params[i].copy_(averaged[i]);
     }
 
     HeadWeights w;

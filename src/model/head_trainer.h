@@ -31,6 +31,9 @@ struct HeadTrainingOptions {
   // Within a label, the chance that a batch slot draws a real image rather than a
   // synthetic one (when the label has both): real photos are few but most like the test.
   double real_fraction = 0.5;
+  // Weights are averaged over the last `average_fraction` of the steps (stochastic weight
+  // averaging): the final head depends less on where the last few batches left it.
+  double average_fraction = 0.5;
   uint64_t seed = 1;
   int threads = 0;  // 0: libtorch's default
 };
