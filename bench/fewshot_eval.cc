@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   app.add_option("--mean", mean);
   app.add_option("--sizes", sizes, "letterbox sizes");
   app.add_option("--synth-size", options.synth_size);
+  app.add_flag("!--no-synth-cycle", options.synth_cycle_sizes, "embed every synthetic scene at --synth-size");
   app.add_option("--synth", options.synth_per_label, "synthetic composites per label");
   app.add_option("--bg", options.background_samples, "background-class scenes");
   app.add_option("--steps", options.head.steps);

@@ -82,7 +82,9 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
     ++st.real_samples;
     report("embedding training images");
   }
-  const std::vector<int> synth_sizes = {options.synth_size};
+  auto synth_sizes = [&](int j) {
+    return std::vector<int>{options.synth_cycle_sizes ? options.sizes[j % options.sizes.size()] : options.synth_size};
+  };
   for (int c = 0; c < num_labels; ++c) {
     if (logos[c].empty()) {
       ++st.labels_without_logo_files;
@@ -94,7 +96,7 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
       // The recipe names the source file and the draw, so a retrain re-uses these renders.
       std::string recipe = fmt::format("synth/v{}/{}/{}/bg{}", kSynthesizerVersion, hash, j / logos[c].size(),
                                        synthesizer.background_count());
-      ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes, [&]() -> Result<cv::Mat> {
+      ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes(j), [&]() -> Result<cv::Mat> {
         return synthesizer.Render(&logo, SeedOf(recipe));
       }));
       maps.push_back(std::move(m));
@@ -106,7 +108,7 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
   }
   for (int j = 0; j < options.background_samples; ++j) {
     std::string recipe = fmt::format("background/v{}/{}/bg{}", kSynthesizerVersion, j, synthesizer.background_count());
-    ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes, [&]() -> Result<cv::Mat> {
+    ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes(j), [&]() -> Result<cv::Mat> {
       return synthesizer.Render(nullptr, SeedOf(recipe));
     }));
     maps.push_back(std::move(m));

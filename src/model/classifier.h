@@ -21,7 +21,10 @@ namespace labelloop::model {
 
 struct ClassifierOptions {
   std::vector<int> sizes = {224, 320, 448};  // letterbox sizes for real images and detection
-  int synth_size = 320;                      // synthetic scenes are embedded at this size only
+  // Synthetic scenes are embedded at one size each: this one, or with `synth_cycle_sizes`
+  // the detection sizes in turn, so training sees every scale detection pools over.
+  int synth_size = 320;
+  bool synth_cycle_sizes = true;
   int synth_per_label = 40;                  // composites per label (from its logo files)
   int background_samples = 80;               // background-class scenes
   // Train on each real image's sizes as separate samples (3x cheaper per step) rather
