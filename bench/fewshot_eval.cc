@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
   app.add_option("--batch", options.head.batch_size);
   app.add_option("--hidden", options.head.hidden);
   app.add_option("--kernel", options.head.kernel);
-  app.add_flag("--separate-sizes", options.separate_training_sizes);
+  app.add_flag("--separate-sizes,!--joint-sizes", options.separate_training_sizes, "train on each size separately (default) or pooled jointly");
   app.add_option("--lr", options.head.learning_rate);
   app.add_option("--wd", options.head.weight_decay);
   app.add_option("--lse", options.head.lse_sharpness);

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Reproduces the figures of docs/experiments.md with bench/fewshot_eval (the product's own
+# training and classification code). Choices are made on the validation split (train on
+# train_k10, evaluate on the other 10 images per label of train_k20); the test split is
+# only reported. Each line appends a JSON result to $OUT (default var/experiments.jsonl).
+#
+#   scripts/experiments.sh            ablations on validation + test at k=5,10,20
+#   scripts/experiments.sh test       test figures only
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BIN="${BIN:-build/bench/fewshot_eval}"
+BENCH="${BENCH:-../shared/bench/public}"
+OUT="${OUT:-var/experiments.jsonl}"
+SEEDS="${SEEDS:-3}"
+[ -x "$BIN" ] || { echo "build first: make build" >&2; exit 1; }
+run() { echo "== $*" >&2; "$BIN" --bench "$BENCH" --json "$OUT" "$@" | tail -n 1; }
+
+if [ "${1:-all}" != test ]; then
+  V=(--k 10 --validate --seeds "$SEEDS")
+  run "${V[@]}"                                        # the default configuration
+  run "${V[@]}" --scale 0.00784313725490196 --mean 1  # [-1,1] input (Keras MobileNetV2 convention)
+  run "${V[@]}" --outputs block_10_project_BN,block_12_add
+  run "${V[@]}" --outputs block_12_add
+  run "${V[@]}" --joint-sizes                          # real images pooled over all sizes in training
+  run "${V[@]}" --hidden 128
+  run "${V[@]}" --hidden 32
+  run "${V[@]}" --kernel 1
+  run "${V[@]}" --sizes 320
+  run "${V[@]}" --no-synth-cycle                       # synthetic scenes at 320 only
+  run "${V[@]}" --synth 0                              # real images only (+ background class)
+  run "${V[@]}" --bg 0 --synth 40                      # no background class scenes
+  run "${V[@]}" --bg 160
+  run "${V[@]}" --steps 150
+  run "${V[@]}" --lse 2
+  run "${V[@]}" --lse 10
+  run "${V[@]}" --average 0
+fi
+for k in 5 10 20; do
+  run --k "$k" --seeds 2
+done
