@@ -1,5 +1,6 @@
 #include "vision/backbone.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -34,10 +35,20 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+// At most this many input sizes keep a net of their own (see OpenCvBackbone::NetFor).
+constexpr size_t kMaxNets = 4;
+
 class OpenCvBackbone final : public Backbone {
  public:
-  OpenCvBackbone(BackboneConfig config, cv::dnn::Net net, std::vector<std::string> layer_names, std::string id)
-      : config_(std::move(config)), net_(std::move(net)), layer_names_(std::move(layer_names)), id_(std::move(id)) {}
+  // `net` was read from `model_bytes`; it serves the probe size first.
+  OpenCvBackbone(BackboneConfig config, std::string model_bytes, cv::dnn::Net net,
+                 std::vector<std::string> layer_names, std::string id)
+      : config_(std::move(config)),
+        model_bytes_(std::move(model_bytes)),
+        layer_names_(std::move(layer_names)),
+        id_(std::move(id)) {
+    nets_.push_back({cv::Size(config_.probe_size, config_.probe_size), std::move(net)});
+  }
 
   const std::string& id() const override { return id_; }
   int channels() const override { return channels_; }
@@ -63,8 +74,9 @@ class OpenCvBackbone final : public Backbone {
       cv::Mat blob = cv::dnn::blobFromImage(resized, config_.scale, cv::Size(),
                                             cv::Scalar::all(config_.mean / config_.scale), config_.swap_rb,
                                             /*crop=*/false, CV_32F);
-      net_.setInput(blob);
-      net_.forward(outs, layer_names_);
+      cv::dnn::Net& net = NetFor(input_size);
+      net.setInput(blob);
+      net.forward(outs, layer_names_);
     } catch (const cv::Exception& e) {
       return InternalError(fmt::format("backbone {}: forward at {}x{} failed: {}", config_.onnx_path,
                                        input_size.width, input_size.height, e.what()));
@@ -84,6 +96,21 @@ class OpenCvBackbone final : public Backbone {
   }
 
  private:
+  // The net for `size`, read from the model bytes on first use (OpenCV throws on failure).
+  // One net per input size because OpenCV re-plans every layer's buffers whenever a net's
+  // input shape changes: forwards alternating 224/320/448, as multi-size detection does,
+  // cost ~35% more CPU on one net than on a net per size. Least recently used first out.
+  cv::dnn::Net& NetFor(cv::Size size) {
+    auto it = std::find_if(nets_.begin(), nets_.end(), [&](const SizedNet& n) { return n.size == size; });
+    if (it == nets_.end()) {
+      if (nets_.size() >= kMaxNets) nets_.pop_back();
+      nets_.insert(nets_.begin(), {size, cv::dnn::readNetFromONNX(model_bytes_.data(), model_bytes_.size())});
+    } else if (it != nets_.begin()) {
+      std::rotate(nets_.begin(), it, it + 1);
+    }
+    return nets_.front().net;
+  }
+
   Result<FeatureMap> Concatenate(const std::vector<cv::Mat>& outs, cv::Size input_size) const {
     if (outs.size() != layer_names_.size()) {
       return InternalError(fmt::format("backbone: {} outputs for {} names", outs.size(), layer_names_.size()));
@@ -118,9 +145,15 @@ class OpenCvBackbone final : public Backbone {
     return map;
   }
 
+  struct SizedNet {
+    cv::Size size;
+    cv::dnn::Net net;
+  };
+
   BackboneConfig config_;
-  cv::dnn::Net net_;
-  std::vector<std::string> layer_names_;  // OpenCV's names for config_.output_names
+  std::string model_bytes_;               // the ONNX file, for a net per input size
+  std::vector<SizedNet> nets_;            // most recently used first, at most kMaxNets
+  std::vector<std::string> layer_names_;  // OpenCV's names for config_.output_names (same in every net)
   std::string id_;
   int channels_ = 0;
 };
@@ -175,7 +208,8 @@ Result<std::unique_ptr<Backbone>> Backbone::Open(const BackboneConfig& config) {
                           config.scale, config.mean, config.swap_rb ? 1 : 0);
   std::string id = Sha256Hex(identity).substr(0, 16);
 
-  auto backbone = std::make_unique<OpenCvBackbone>(config, std::move(net), std::move(layer_names), std::move(id));
+  auto backbone = std::make_unique<OpenCvBackbone>(config, std::move(bytes), std::move(net), std::move(layer_names),
+                                                   std::move(id));
   Status probed = backbone->Probe();
   if (!probed.ok()) return probed.WithContext(fmt::format("backbone model '{}'", config.onnx_path));
   return std::unique_ptr<Backbone>(std::move(backbone));

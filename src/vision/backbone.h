@@ -29,7 +29,8 @@ struct BackboneConfig {
   double mean = 1.0;
   bool swap_rb = true;  // OpenCV decodes BGR; Keras models expect RGB
   // cv::setNumThreads value applied before each forward (it is process-wide in OpenCV, so
-  // the last Backbone to run sets it). 0: leave OpenCV's setting alone.
+  // the last Backbone to run sets it). 0: leave OpenCV's setting alone, which is what a
+  // process running several backbones wants (it sets vision/opencv_threads.h once).
   int threads = 0;
   // Open runs one forward at this square size to check the outputs, count their channels
   // and warm up.
@@ -62,7 +63,9 @@ class Backbone {
   virtual int channels() const = 0;
 
   // Runs `bgr` (8-bit, 3 channels) resized to `input_size` (the caller chooses how to keep
-  // the aspect ratio; no resize when it already has that size). InvalidArgument for an
+  // the aspect ratio; no resize when it already has that size). Each input size gets a
+  // net of its own (the last four sizes used are kept), so alternating sizes costs no
+  // re-planning, at the price of memory: about 85 MB more for 224+320+448 than one net. InvalidArgument for an
   // empty or non-BGR image, a non-positive size, or outputs whose height/width differ at
   // this size; Internal when OpenCV throws.
   virtual Result<FeatureMap> Extract(const cv::Mat& bgr, cv::Size input_size) = 0;
