@@ -66,13 +66,19 @@ Result<AppConfig> LoadAppConfig(const std::string& data_dir) {
       if (b.contains("swap_rb")) bc.swap_rb = b["swap_rb"].get<bool>();
     }
     if (j.contains("sizes")) c.model.classifier.sizes = j["sizes"].get<std::vector<int>>();
+    if (j.contains("detect_sizes")) {
+      c.model.detect_sizes = j["detect_sizes"].get<std::vector<int>>();
+      if (c.model.detect_sizes.empty()) return InvalidArgumentError(what + ": \"detect_sizes\" must not be empty");
+    }
     if (j.contains("backgrounds_dir")) c.model.backgrounds_dir = j["backgrounds_dir"].get<std::string>();
     if (j.contains("max_image_pixels")) c.model.decode_limits.max_pixels = j["max_image_pixels"].get<int64_t>();
   } catch (const Json::exception& e) {
     return InvalidArgumentError(fmt::format("{}: {}", what, e.what()));
   }
-  for (int s : c.model.classifier.sizes) {
-    if (s < 32 || s > 1024) return InvalidArgumentError(fmt::format("{}: input size {} is outside 32..1024", what, s));
+  for (const auto* sizes : {&c.model.classifier.sizes, &c.model.detect_sizes}) {
+    for (int s : *sizes) {
+      if (s < 32 || s > 1024) return InvalidArgumentError(fmt::format("{}: input size {} is outside 32..1024", what, s));
+    }
   }
   if (c.model.classifier.sizes.empty()) return InvalidArgumentError(what + ": \"sizes\" must not be empty");
   if (c.model.decode_limits.max_pixels <= 0) return InvalidArgumentError(what + ": \"max_image_pixels\" must be positive");

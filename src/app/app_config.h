@@ -6,7 +6,12 @@
 //   DATA/logs/          logs of background trainings
 //   DATA/config.json    optional overrides: {"backbone": {"onnx": PATH, "outputs": [...],
 //                       "scale": S, "mean": M, "swap_rb": B}, "sizes": [...],
-//                       "backgrounds_dir": DIR, "max_image_pixels": N}
+//                       "detect_sizes": [...], "backgrounds_dir": DIR,
+//                       "max_image_pixels": N}
+//   "sizes" are the input sizes new versions train (and by default detect) at;
+//   "detect_sizes" overrides the sizes detection runs at, for every version: [320] is
+//   the fast setting (about 3x the throughput; see labelloop_bench figure 5 for its
+//   accuracy cost).
 #pragma once
 
 #include <string>

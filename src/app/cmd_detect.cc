@@ -1,14 +1,13 @@
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "app/app_context.h"
 #include "app/cli_output.h"
 #include "app/commands.h"
+#include "app/detect_pool.h"
 #include "common/json_util.h"
 #include "vision/image_decoder.h"
 
@@ -49,14 +48,6 @@ std::vector<std::string> ExpandPaths(const std::vector<std::string>& given, std:
   return out;
 }
 
-Result<std::string> ReadImageFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(fmt::format("cannot open '{}'", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string ErrorCode(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument: return "invalid_image";
@@ -73,6 +64,7 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
     return ReportError(InvalidArgumentError(fmt::format("--min-confidence must be 0-100, got {}", o.min_confidence)));
   }
   if (o.max_results < 0) return ReportError(InvalidArgumentError("--max-results must be >= 0 (0: all labels)"));
+  if (o.workers < 0) return ReportError(InvalidArgumentError("--workers must be >= 0 (0: one per core)"));
   auto ctx = OpenAppContext(g.data_dir);
   if (!ctx.ok()) return ReportError(ctx.status());
   model::ModelService& models = *(*ctx)->models;
@@ -88,11 +80,10 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
     }
     version = (*running)->name;
   }
-  auto detector = models.OpenDetector(version, /*allow_not_running=*/!o.version.empty());
-  if (!detector.ok()) return ReportError(detector.status());
-
   std::vector<std::string> missing;
   std::vector<std::string> images = ExpandPaths(o.paths, missing);
+  Result<DetectPool> pool = DetectPool::Open(models, version, !o.version.empty(), o.workers, images.size());
+  if (!pool.ok()) return ReportError(pool.status());
   int failures = 0;
   std::vector<std::vector<std::string>> table = {{"IMAGE", "LABEL", "CONFIDENCE", "OTHER LABELS"}};
   auto report_error = [&](const std::string& path, const Status& s) {
@@ -104,15 +95,13 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
     }
   };
   for (const auto& p : missing) report_error(p, NotFoundError(fmt::format("no such file or folder '{}'", p)));
-  for (size_t i = 0; i < images.size(); ++i) {
+  pool->DetectFiles(images, o.max_results, o.min_confidence, [&](size_t i, FileDetection r) {
     const std::string& path = images[i];
     if (!o.json && images.size() > 1) std::cerr << fmt::format("\r[{}/{}]", i + 1, images.size()) << std::flush;
-    Result<std::string> bytes = ReadImageFile(path);
-    Result<model::Detection> d =
-        bytes.ok() ? (*detector)->Detect(*bytes, path, o.max_results, o.min_confidence) : Result<model::Detection>(bytes.status());
+    const Result<model::Detection>& d = r.detection;
     if (!d.ok()) {
       report_error(path, d.status());
-      continue;
+      return;
     }
     if (o.json) {
       Json labels = Json::array();
@@ -124,7 +113,7 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
       if (d->labels.empty()) table.push_back({path, "-", "-", fmt::format("no label above {:.1f}", o.min_confidence)});
       else table.push_back({path, d->labels[0].name, fmt::format("{:.1f}", d->labels[0].confidence), others});
     }
-  }
+  });
   if (!o.json) {
     if (images.size() > 1) std::cerr << "\n";
     std::cerr << fmt::format("version {}: {} images, {} failed\n", version, images.size() + missing.size(), failures);

@@ -38,6 +38,7 @@ struct DetectOptions {
   int max_results = 0;
   double min_confidence = 0;
   bool json = false;
+  int workers = 0;  // detectors running at once; 0: one per core (never more than images)
   std::vector<std::string> paths;
 };
 int RunDetect(const GlobalOptions& g, const DetectOptions& o);

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
   de->add_option("--max-results", detect.max_results, "at most N labels per image (0: all)");
   de->add_option("--min-confidence", detect.min_confidence, "drop labels below C (0-100)");
   de->add_flag("--json", detect.json, "one JSON object per image per line");
+  de->add_option("--workers", detect.workers, "images detected at once (default: one per core)");
   de->add_option("IMAGE_OR_DIR", detect.paths)->required();
 
   CLI11_PARSE(app, argc, argv);

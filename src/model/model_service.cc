@@ -425,7 +425,8 @@ Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& 
         name, artifact.backbone_id, backbone->id()));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier,
-                   Classifier::Create(std::move(artifact.head), artifact.labels, artifact.sizes));
+                   Classifier::Create(std::move(artifact.head), artifact.labels,
+                                      options_.detect_sizes.empty() ? artifact.sizes : options_.detect_sizes));
   return std::unique_ptr<Detector>(
       new ClassifierDetector(name, std::move(backbone), std::move(classifier), options_.decode_limits));
 }

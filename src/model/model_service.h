@@ -25,6 +25,10 @@ struct ModelServiceOptions {
   vision::BackboneConfig backbone;
   std::string backgrounds_dir;       // photos for synthetic scenes (may be empty or missing)
   ClassifierOptions classifier;
+  // Input sizes detectors run at; empty: each version's own (its training's
+  // classifier.sizes). Fewer or smaller sizes trade accuracy for speed: the backbone
+  // forward at each size is most of a detection's time (labelloop_bench, figure 5).
+  std::vector<int> detect_sizes;
   vision::DecodeLimits decode_limits;
   double test_fraction = 0.2;
   uint64_t split_seed = 42;

@@ -364,5 +364,44 @@ TEST_F(SampleModelTest, DetectNeedsARunningVersionUnlessOneIsNamed) {
   EXPECT_EQ(lines[0]["labels"][0].value("name", ""), "amazon_logo") << named;
 }
 
+TEST_F(SampleModelTest, SeveralWorkersPrintTheSameLinesInInputOrder) {
+  StartModel();
+  const std::string dir = scratch_.Sub("images");
+  const std::string jpeg = ReadFileBytes(ExamplesDir() + "/aws_logo/aws-2.jpg");
+  WriteFileBytes(dir + "/a/half.jpg", jpeg.substr(0, jpeg.size() / 2));
+  for (const auto& name : ImageFileNames(ExamplesDir() + "/inference_images")) {
+    WriteFileBytes(dir + "/b/" + name, ReadFileBytes(ExamplesDir() + "/inference_images/" + name));
+  }
+  WriteFileBytes(dir + "/c/empty.png", "");
+  const std::string missing = dir + "/missing.jpg";
+  std::vector<std::string> expected = {missing, dir + "/a/half.jpg"};  // missing paths first, then the walk
+  for (const auto& name : ImageFileNames(dir + "/b")) expected.push_back(dir + "/b/" + name);
+  expected.push_back(dir + "/c/empty.png");
+
+  CommandResult one = Detect({"--workers", "1", dir, missing});
+  EXPECT_EQ(one.exit_code, 1) << one;
+  std::vector<std::string> images;
+  for (const auto& line : ParseJsonLines(one.out)) images.push_back(line.is_object() ? line.value("image", "") : line.dump());
+  EXPECT_EQ(images, expected) << one;
+  std::map<std::string, Json> by_image = ByImage(ParseJsonLines(one.out));
+  for (const std::string& error : {missing, dir + "/a/half.jpg", dir + "/c/empty.png"}) {
+    EXPECT_TRUE(by_image[error].contains("error")) << by_image[error].dump();
+  }
+  for (const std::vector<std::string>& workers : {std::vector<std::string>{"--workers", "3"}, std::vector<std::string>{}}) {
+    std::vector<std::string> args = workers;
+    args.insert(args.end(), {dir, missing});
+    CommandResult many = Detect(args);
+    EXPECT_EQ(many.exit_code, 1) << many;
+    EXPECT_EQ(many.out, one.out) << "workers: " << (workers.empty() ? "default" : workers[1]);
+  }
+  CommandResult table_one = Labelloop({"detect", "--workers", "1", dir});
+  CommandResult table_many = Labelloop({"detect", "--workers", "4", dir});
+  EXPECT_EQ(table_many.out, table_one.out) << table_many;
+
+  CommandResult bad = Labelloop({"detect", "--workers", "-1", dir});
+  EXPECT_EQ(bad.exit_code, 2) << bad;
+  EXPECT_THAT(bad.err, HasSubstr("--workers")) << bad;
+}
+
 }  // namespace
 }  // namespace labelloop::cli_test
