@@ -25,6 +25,42 @@ ShapeKey KeyOf(const MultiScaleMaps& maps) {
   return key;
 }
 
+uint64_t SplitMix64(uint64_t& state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+// Inverted dropout (zero with probability p, scale the rest by 1/(1-p)), like
+// torch::dropout but in one pass with the mask drawn 16 bits at a time from SplitMix64:
+// libtorch's CPU bernoulli_ draws one mt19937 number per element on one thread, which
+// was ~19% of a 10-image training's CPU samples (perf); this is about 3x cheaper.
+// REQUIRES: x is a contiguous float tensor that needs no gradient (features are
+// constants), 0 < p < 1.
+torch::Tensor Dropout(const torch::Tensor& x, double p, std::mt19937_64& rng) {
+  TORCH_CHECK(x.is_contiguous() && x.scalar_type() == torch::kFloat32 && !x.requires_grad(),
+              "Dropout takes contiguous float features without gradient");
+  torch::Tensor out = torch::empty_like(x);
+  const float* in = x.data_ptr<float>();
+  float* o = out.data_ptr<float>();
+  const int64_t n = x.numel();
+  const uint64_t threshold = uint64_t(p * 65536.0 + 0.5);
+  const float keep = float(1.0 / (1.0 - p));
+  auto drop = [&](int64_t i, uint64_t bits) { o[i] = (bits & 0xffff) < threshold ? 0.0f : in[i] * keep; };
+  uint64_t state = rng();
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint64_t bits = SplitMix64(state);
+    drop(i, bits);
+    drop(i + 1, bits >> 16);
+    drop(i + 2, bits >> 32);
+    drop(i + 3, bits >> 48);
+  }
+  for (uint64_t bits = SplitMix64(state); i < n; ++i, bits >>= 16) drop(i, bits);
+  return out;
+}
+
 std::vector<float> ToVector(const torch::Tensor& t) {
   torch::Tensor c = t.contiguous().to(torch::kFloat32);
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
@@ -38,6 +74,9 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
   auto start = std::chrono::steady_clock::now();
   if (samples.empty()) return FailedPreconditionError("no training samples");
   if (classes < 2) return InvalidArgumentError("a head needs at least two classes");
+  if (!(options.feature_dropout >= 0 && options.feature_dropout < 1)) {
+    return InvalidArgumentError(fmt::format("feature dropout {} is outside [0, 1)", options.feature_dropout));
+  }
   const int channels = samples[0].maps->at(0).channels;
   for (const auto& s : samples) {
     if (s.class_index < 0 || s.class_index >= classes) return InvalidArgumentError("sample class out of range");
@@ -89,6 +128,7 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
       if (!real_of[c].empty() || !synthetic_of[c].empty()) present.push_back(c);
     }
     std::mt19937_64 rng(options.seed);
+    std::mt19937_64 dropout_rng(options.seed ^ 0x64726f706f7574ull);  // apart, so batches do not depend on masks
     const int average_from = options.steps - int(options.steps * options.average_fraction);
     std::vector<torch::Tensor> averaged;
     int averaged_count = 0;
@@ -117,7 +157,7 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
         std::vector<torch::Tensor> per_scale;
         for (auto& stacked : groups[g].stacked) {
           torch::Tensor x = stacked.index_select(0, index);
-          if (options.feature_dropout > 0) x = torch::dropout(x, options.feature_dropout, /*train=*/true);
+          if (options.feature_dropout > 0) x = Dropout(x, options.feature_dropout, dropout_rng);
           per_scale.push_back(conv2(torch::relu(conv1(x))).flatten(2));  // [b, classes, hw]
         }
         torch::Tensor z = torch::cat(per_scale, 2);
