@@ -28,8 +28,8 @@ static model::ModelServiceOptions DefaultModelOptions() {
   model::ModelServiceOptions o;
   o.backbone.onnx_path = (fs::path(AssetsDir()) / "models" / "mobilenet_v2.onnx").string();
   o.backbone.output_names = {"block_10_project_BN"};
-  o.backbone.scale = 1.0 / 127.5;
-  o.backbone.mean = 1.0;
+  o.backbone.scale = 1.0 / 255.0;  // [0,1] input, as nsfwjs fine-tuned it (docs/experiments.md)
+  o.backbone.mean = 0.0;
   o.backbone.swap_rb = true;
   o.backgrounds_dir = (fs::path(AssetsDir()) / "backgrounds").string();
   return o;
