@@ -82,8 +82,10 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
     ++st.real_samples;
     report("embedding training images");
   }
-  auto synth_sizes = [&](int j) {
-    return std::vector<int>{options.synth_cycle_sizes ? options.sizes[j % options.sizes.size()] : options.synth_size};
+  // The k-th size in turn. A render's k must follow from its recipe alone, so the same
+  // recipe is embedded at the same size, and found in the cache, whatever else changes.
+  auto synth_sizes = [&](uint64_t k) {
+    return std::vector<int>{options.synth_cycle_sizes ? options.sizes[k % options.sizes.size()] : options.synth_size};
   };
   for (int c = 0; c < num_labels; ++c) {
     if (logos[c].empty()) {
@@ -93,12 +95,14 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
     }
     for (int j = 0; j < options.synth_per_label; ++j) {
       const auto& [hash, logo] = logos[c][j % logos[c].size()];
-      // The recipe names the source file and the draw, so a retrain re-uses these renders.
-      std::string recipe = fmt::format("synth/v{}/{}/{}/bg{}", kSynthesizerVersion, hash, j / logos[c].size(),
+      const size_t draw = j / logos[c].size();
+      // The recipe names the source file and the draw, so a retrain re-uses these renders
+      // (and so does a cross-validation fold, whose labels have fewer logo files): the
+      // size cycles with the draw, from a start that depends on the file, never on j.
+      std::string recipe = fmt::format("synth/v{}/{}/{}/bg{}", kSynthesizerVersion, hash, draw,
                                        synthesizer.background_count());
-      ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes(j), [&]() -> Result<cv::Mat> {
-        return synthesizer.Render(&logo, SeedOf(recipe));
-      }));
+      auto render = [&]() -> Result<cv::Mat> { return synthesizer.Render(&logo, SeedOf(recipe)); };
+      ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes(SeedOf(hash) + draw), render));
       maps.push_back(std::move(m));
       classes.push_back(c);
       synthetic.push_back(true);
