@@ -10,8 +10,8 @@
 //                       "max_image_pixels": N}
 //   "sizes" are the input sizes new versions train (and by default detect) at;
 //   "detect_sizes" overrides the sizes detection runs at, for every version: [320] is
-//   the fast setting (about 3x the throughput; see labelloop_bench figure 5 for its
-//   accuracy cost).
+//   the fast setting (about 3.5x the throughput for 4-5 points of top-1 accuracy:
+//   labelloop_bench figures 4 and 5).
 #pragma once
 
 #include <string>
