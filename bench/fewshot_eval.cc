@@ -26,6 +26,7 @@
 #include "model/classifier.h"
 #include "model/evaluation.h"
 #include "model/synthesizer.h"
+#include "model/synthesizer_assets.h"
 #include "vision/backbone.h"
 #include "vision/image_decoder.h"
 
@@ -69,21 +70,6 @@ std::vector<FileImage> LoadTree(const fs::path& root, bool labelled) {
   return out;
 }
 
-std::vector<cv::Mat> LoadBackgrounds(const fs::path& dir, int max_side) {
-  std::vector<cv::Mat> out;
-  if (!fs::exists(dir)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file() || !vision::HasImageExtension(e.path().filename().string())) continue;
-    auto img = vision::DecodeImage(ReadFile(e.path()), e.path().string());
-    if (!img.ok()) continue;
-    cv::Mat m = *img;
-    double s = double(max_side) / std::max(m.cols, m.rows);
-    if (s < 1) cv::resize(m, m, cv::Size(), s, s, cv::INTER_AREA);
-    out.push_back(m);
-  }
-  return out;
-}
-
 std::vector<int> ParseInts(const std::string& csv) {
   std::vector<int> out;
   std::stringstream ss(csv);
@@ -104,7 +90,7 @@ int main(int argc, char** argv) {
   CLI::App app{"few-shot benchmark for the labelloop classifier"};
   std::string bench = "../shared/bench/public", backbone_path = "var/models/mobilenet_v2.onnx";
   std::string outputs = "block_10_project_BN", sizes = "224,320,448", cache_path = "/tmp/labelloop-bench-cache.db";
-  std::string backgrounds_dir = "var/backgrounds", json_out, dump_dir;
+  std::string backgrounds_dir = "var/backgrounds", decoys_dir = "var/decoys", json_out, dump_dir;
   int k = 10, threads = 2, seeds = 1;
   uint64_t base_seed = 1;
   bool validate = false, no_open_set = false;
@@ -138,6 +124,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads);
   app.add_option("--cache", cache_path, "embedding cache (SQLite); empty for none");
   app.add_option("--backgrounds", backgrounds_dir);
+  app.add_option("--decoys", decoys_dir, "made-up logos for background scenes; empty for none");
   app.add_flag("--no-open-set", no_open_set, "skip none/ and unknown/");
   app.add_option("--dump", dump_dir, "write example synthetic renders to this folder and exit");
   app.add_option("--json", json_out, "append a JSON line with the results to this file");
@@ -168,7 +155,7 @@ int main(int argc, char** argv) {
     cache = std::move(*opened);
   }
   model::FeatureSource features(backbone->get(), cache.get());
-  model::Synthesizer synthesizer(LoadBackgrounds(backgrounds_dir, 640));
+  model::Synthesizer synthesizer = model::LoadSynthesizer(backgrounds_dir, decoys_dir);
 
   fs::path root(bench);
   std::vector<FileImage> train = LoadTree(root / fmt::format("train_k{}", k), true);

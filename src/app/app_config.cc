@@ -32,6 +32,7 @@ static model::ModelServiceOptions DefaultModelOptions() {
   o.backbone.mean = 0.0;
   o.backbone.swap_rb = true;
   o.backgrounds_dir = (fs::path(AssetsDir()) / "backgrounds").string();
+  o.decoys_dir = (fs::path(AssetsDir()) / "decoys").string();
   return o;
 }
 

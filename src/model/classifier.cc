@@ -99,8 +99,8 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
       // The recipe names the source file and the draw, so a retrain re-uses these renders
       // (and so does a cross-validation fold, whose labels have fewer logo files): the
       // size cycles with the draw, from a start that depends on the file, never on j.
-      std::string recipe = fmt::format("synth/v{}/{}/{}/bg{}", kSynthesizerVersion, hash, draw,
-                                       synthesizer.background_count());
+      std::string recipe = fmt::format("synth/v{}/{}/{}/bg{}d{}", kSynthesizerVersion, hash, draw,
+                                       synthesizer.background_count(), synthesizer.decoy_count());
       auto render = [&]() -> Result<cv::Mat> { return synthesizer.Render(&logo, SeedOf(recipe)); };
       ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes(SeedOf(hash) + draw), render));
       maps.push_back(std::move(m));
@@ -111,7 +111,8 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
     }
   }
   for (int j = 0; j < options.background_samples; ++j) {
-    std::string recipe = fmt::format("background/v{}/{}/bg{}", kSynthesizerVersion, j, synthesizer.background_count());
+    std::string recipe = fmt::format("background/v{}/{}/bg{}d{}", kSynthesizerVersion, j, synthesizer.background_count(),
+                                     synthesizer.decoy_count());
     ASSIGN_OR_RETURN(MultiScaleMaps m, features.Get(Sha256Hex(recipe), synth_sizes(j), [&]() -> Result<cv::Mat> {
       return synthesizer.Render(nullptr, SeedOf(recipe));
     }));

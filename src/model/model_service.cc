@@ -18,6 +18,7 @@
 #include "model/evaluation.h"
 #include "model/manifest.h"
 #include "model/model_artifact.h"
+#include "model/synthesizer_assets.h"
 #include "store/object_keys.h"
 
 namespace labelloop::model {
@@ -25,37 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kBackgroundMaxSidePx = 640;
 constexpr std::string_view kTrainingMarker = "Training in progress (worker ";
-
-std::vector<cv::Mat> LoadBackgrounds(const std::string& dir) {
-  std::vector<cv::Mat> out;
-  std::error_code ec;
-  if (dir.empty() || !fs::is_directory(dir, ec)) {
-    spdlog::warn("no background photos in '{}': synthetic scenes use plain colours and gradients only", dir);
-    return out;
-  }
-  std::vector<fs::path> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
-    if (e.is_regular_file() && vision::HasImageExtension(e.path().filename().string())) files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());  // deterministic order: renders depend on it
-  for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    auto img = vision::DecodeImage(bytes.str(), f.string());
-    if (!img.ok()) {
-      spdlog::warn("skipping background {}", img.status().message());
-      continue;
-    }
-    cv::Mat m = *img;
-    double s = double(kBackgroundMaxSidePx) / std::max(m.cols, m.rows);
-    if (s < 1) cv::resize(m, m, cv::Size(), s, s, cv::INTER_AREA);
-    out.push_back(m);
-  }
-  return out;
-}
 
 Json BackboneConfigJson(const vision::BackboneConfig& c) {
   return {{"onnx_file", fs::path(c.onnx_path).filename().string()},
@@ -137,7 +108,7 @@ Result<vision::Backbone*> ModelService::SharedBackbone() {
 }
 
 const Synthesizer& ModelService::SharedSynthesizer() {
-  if (!shared_->synthesizer) shared_->synthesizer = std::make_unique<Synthesizer>(LoadBackgrounds(options_.backgrounds_dir));
+  if (!shared_->synthesizer) shared_->synthesizer = std::make_unique<Synthesizer>(LoadSynthesizer(options_.backgrounds_dir, options_.decoys_dir));
   return *shared_->synthesizer;
 }
 

@@ -24,6 +24,7 @@ namespace labelloop::model {
 struct ModelServiceOptions {
   vision::BackboneConfig backbone;
   std::string backgrounds_dir;       // photos for synthetic scenes (may be empty or missing)
+  std::string decoys_dir;            // made-up logos for background scenes (may be missing)
   ClassifierOptions classifier;
   // Input sizes detectors run at; empty: each version's own (its training's
   // classifier.sizes). Fewer or smaller sizes trade accuracy for speed: the backbone

@@ -235,7 +235,9 @@ cv::Mat Transform(Rng& rng, const cv::Mat& logo, int long_side_px) {
 // A made-up mark that is none of the labels: random text or shapes, BGRA.
 cv::Mat DistractorMark(Rng& rng) {
   static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  cv::Scalar colour = RandomColour(rng);
+  // Real logos are mostly black or white, or one strong colour.
+  double pick = Uniform(rng, 0, 1);
+  cv::Scalar colour = pick < 0.25 ? cv::Scalar(255, 255, 255) : pick < 0.5 ? cv::Scalar(0, 0, 0) : RandomColour(rng);
   cv::Scalar fill(colour[0], colour[1], colour[2], 255);
   cv::Mat mark;
   if (Chance(rng, 0.6)) {
@@ -341,7 +343,14 @@ void Degrade(Rng& rng, cv::Mat& img) {
 
 }  // namespace
 
-Synthesizer::Synthesizer(std::vector<cv::Mat> backgrounds) : backgrounds_(std::move(backgrounds)) {}
+Synthesizer::Synthesizer(std::vector<cv::Mat> backgrounds, std::vector<cv::Mat> decoys)
+    : backgrounds_(std::move(backgrounds)), decoys_(std::move(decoys)) {}
+
+cv::Mat Synthesizer::Decoy(Rng& rng) const {
+  // Font-rendered made-up logos look like real ones; OpenCV-drawn marks add variety.
+  if (!decoys_.empty() && Chance(rng, 0.6)) return decoys_[UniformInt(rng, 0, int(decoys_.size()) - 1)];
+  return DistractorMark(rng);
+}
 
 std::optional<cv::Mat> Synthesizer::ExtractLogo(const cv::Mat& bgra) {
   if (bgra.empty() || bgra.type() != CV_8UC4 || bgra.cols < 8 || bgra.rows < 8) return std::nullopt;
@@ -413,11 +422,11 @@ cv::Mat Synthesizer::Render(const cv::Mat* logo, uint64_t seed) const {
     canvas = GeneratedBackground(rng, size);
   }
   int distractors = Chance(rng, logo ? 0.35 : 0.6) ? UniformInt(rng, 1, 2) : 0;
-  for (int i = 0; i < distractors; ++i) PasteRandomly(rng, canvas, DistractorMark(rng), 0.12, 0.4);
+  for (int i = 0; i < distractors; ++i) PasteRandomly(rng, canvas, Decoy(rng), 0.12, 0.4);
   if (logo == nullptr && Chance(rng, 0.5)) {
     // A background scene can hold one big made-up logo, posed like a real one: the model
     // must learn that "a logo" is not enough, it has to be one of the labels.
-    cv::Mat mark = DistractorMark(rng);
+    cv::Mat mark = Decoy(rng);
     if (Chance(rng, 0.3)) mark = OnPlate(rng, mark);
     PasteRandomly(rng, canvas, mark, 0.3, 0.85);
   }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -14,12 +15,13 @@
 namespace labelloop::model {
 
 // Bumped whenever rendering changes, so cached embeddings of old renders are not reused.
-inline constexpr int kSynthesizerVersion = 4;
+inline constexpr int kSynthesizerVersion = 6;
 
 class Synthesizer {
  public:
-  // `backgrounds`: 8-bit BGR photos (may be empty: plain colours and gradients only).
-  explicit Synthesizer(std::vector<cv::Mat> backgrounds);
+  // `backgrounds`: 8-bit BGR photos (may be empty: generated backgrounds only).
+  // `decoys`: 8-bit BGRA made-up logos (may be empty: decoys drawn with OpenCV only).
+  explicit Synthesizer(std::vector<cv::Mat> backgrounds, std::vector<cv::Mat> decoys = {});
 
   // A logo cut-out (BGRA, cropped to its visible pixels) from a training image, when the
   // image is a logo file: it has real transparency, or its logo sits on a plain background
@@ -32,9 +34,13 @@ class Synthesizer {
   cv::Mat Render(const cv::Mat* logo, uint64_t seed) const;
 
   size_t background_count() const { return backgrounds_.size(); }
+  size_t decoy_count() const { return decoys_.size(); }
 
  private:
+  cv::Mat Decoy(std::mt19937_64& rng) const;
+
   std::vector<cv::Mat> backgrounds_;
+  std::vector<cv::Mat> decoys_;
 };
 
 }  // namespace labelloop::model
