@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-synth-cycle", options.synth_cycle_sizes, "embed every synthetic scene at --synth-size");
   app.add_option("--synth", options.synth_per_label, "synthetic composites per label");
   app.add_option("--bg", options.background_samples, "background-class scenes");
-  app.add_option("--steps", options.head.steps);
+  app.add_option("--steps", options.head.steps, "head steps in all (split over the ensemble)");
+  app.add_option("--ensemble", options.ensemble_size, "heads per model");
   app.add_option("--batch", options.head.batch_size);
   app.add_option("--hidden", options.head.hidden);
   app.add_option("--kernel", options.head.kernel);
@@ -205,7 +206,7 @@ int main(int argc, char** argv) {
     options.head.seed = base_seed + s;
     stats = {};
     auto t0 = std::chrono::steady_clock::now();
-    auto weights = model::TrainClassifierHead(images, labels, features, synthesizer, options, &stats);
+    auto weights = model::TrainClassifierHeads(images, labels, features, synthesizer, options, &stats);
     double train_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!weights.ok()) {
       std::cerr << weights.status().ToString() << "\n";

@@ -34,7 +34,7 @@ cv::Mat CompositeOnWhite(const cv::Mat& bgra) {
   return out;
 }
 
-Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
+Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
                                         FeatureSource& features, const Synthesizer& synthesizer,
                                         const ClassifierOptions& options, ClassifierTrainingStats* stats,
                                         const ProgressFn& progress) {
@@ -128,19 +128,37 @@ Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images,
 
   std::vector<TrainingSample> samples(maps.size());
   for (size_t i = 0; i < maps.size(); ++i) samples[i] = {&maps[i], classes[i], synthetic[i]};
-  return TrainHead(samples, num_labels + 1, options.head, &st.head, [&](int step, int steps, double) {
-    if (progress) progress("training", step, steps);
-  });
+  const int members = std::max(1, options.ensemble_size);
+  HeadTrainingOptions member = options.head;
+  member.steps = std::max(options.min_member_steps, options.head.steps / members);
+  std::vector<HeadWeights> heads;
+  for (int m = 0; m < members; ++m) {
+    member.seed = options.head.seed + uint64_t(m);
+    HeadTrainingStats member_stats;
+    ASSIGN_OR_RETURN(HeadWeights w, TrainHead(samples, num_labels + 1, member, &member_stats, [&](int step, int steps, double) {
+      if (progress) progress("training", m * steps + step, members * steps);
+    }));
+    st.head.steps += member_stats.steps;
+    st.head.seconds += member_stats.seconds;
+    st.head.final_loss = member_stats.final_loss;
+    heads.push_back(std::move(w));
+  }
+  return heads;
 }
 
-Result<std::unique_ptr<Classifier>> Classifier::Create(HeadWeights weights, std::vector<std::string> labels,
+Result<std::unique_ptr<Classifier>> Classifier::Create(std::vector<HeadWeights> heads, std::vector<std::string> labels,
                                                        std::vector<int> sizes) {
-  if (weights.classes != int(labels.size()) + 1) {
-    return InvalidArgumentError(fmt::format("head has {} classes for {} labels", weights.classes, labels.size()));
-  }
+  if (heads.empty()) return InvalidArgumentError("a classifier needs at least one head");
   if (sizes.empty()) return InvalidArgumentError("a classifier needs at least one input size");
-  ASSIGN_OR_RETURN(std::unique_ptr<Head> head, Head::Create(std::move(weights)));
-  return std::unique_ptr<Classifier>(new Classifier(std::move(head), std::move(labels), std::move(sizes)));
+  std::vector<std::unique_ptr<Head>> built;
+  for (auto& w : heads) {
+    if (w.classes != int(labels.size()) + 1) {
+      return InvalidArgumentError(fmt::format("head has {} classes for {} labels", w.classes, labels.size()));
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<Head> head, Head::Create(std::move(w)));
+    built.push_back(std::move(head));
+  }
+  return std::unique_ptr<Classifier>(new Classifier(std::move(built), std::move(labels), std::move(sizes)));
 }
 
 Result<std::vector<LabelConfidence>> Classifier::Classify(FeatureSource& features, const cv::Mat& bgr,
@@ -149,7 +167,11 @@ Result<std::vector<LabelConfidence>> Classifier::Classify(FeatureSource& feature
       ? ExtractMaps(features.backbone(), bgr, sizes_)
       : features.Get(content_hash, sizes_, [&]() -> Result<cv::Mat> { return bgr; });
   if (!maps.ok()) return maps.status();
-  ASSIGN_OR_RETURN(std::vector<float> probs, head_->Score(*maps));
+  std::vector<float> probs(labels_.size() + 1, 0.0f);
+  for (auto& head : heads_) {
+    ASSIGN_OR_RETURN(std::vector<float> p, head->Score(*maps));
+    for (size_t c = 0; c < probs.size(); ++c) probs[c] += p[c] / float(heads_.size());
+  }
   std::vector<LabelConfidence> out;
   for (size_t i = 0; i < labels_.size(); ++i) out.push_back({labels_[i], 100.0 * probs[i]});
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.confidence_pct > b.confidence_pct; });

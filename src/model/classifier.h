@@ -31,6 +31,12 @@ struct ClassifierOptions {
   // than pooling all sizes jointly as detection does.
   bool separate_training_sizes = true;
   HeadTrainingOptions head;
+  // Heads trained with different seeds, each for head.steps / ensemble_size steps (at least
+  // min_member_steps); detection averages their probabilities. Same training cost as one
+  // head, less seed-to-seed variance, and members disagree (so confidence drops) on
+  // images unlike any label.
+  int ensemble_size = 3;
+  int min_member_steps = 60;
 };
 
 // One labelled training image, decoded with its transparency (BGRA).
@@ -54,9 +60,9 @@ struct ClassifierTrainingStats {
 
 using ProgressFn = std::function<void(const std::string& phase, int done, int total)>;
 
-// Trains a head for `labels` (the background class is added). `images` must cover every
+// Trains the heads for `labels` (the background class is added). `images` must cover every
 // label. The synthesizer's backgrounds feed both composites and the background class.
-Result<HeadWeights> TrainClassifierHead(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
+Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
                                         FeatureSource& features, const Synthesizer& synthesizer,
                                         const ClassifierOptions& options, ClassifierTrainingStats* stats,
                                         const ProgressFn& progress = {});
@@ -68,7 +74,7 @@ struct LabelConfidence {
 
 class Classifier {
  public:
-  static Result<std::unique_ptr<Classifier>> Create(HeadWeights weights, std::vector<std::string> labels,
+  static Result<std::unique_ptr<Classifier>> Create(std::vector<HeadWeights> heads, std::vector<std::string> labels,
                                                     std::vector<int> sizes);
 
   // Confidence per label, highest first (the background class is not reported).
@@ -80,9 +86,9 @@ class Classifier {
   const std::vector<int>& sizes() const { return sizes_; }
 
  private:
-  Classifier(std::unique_ptr<Head> head, std::vector<std::string> labels, std::vector<int> sizes)
-      : head_(std::move(head)), labels_(std::move(labels)), sizes_(std::move(sizes)) {}
-  std::unique_ptr<Head> head_;
+  Classifier(std::vector<std::unique_ptr<Head>> heads, std::vector<std::string> labels, std::vector<int> sizes)
+      : heads_(std::move(heads)), labels_(std::move(labels)), sizes_(std::move(sizes)) {}
+  std::vector<std::unique_ptr<Head>> heads_;
   std::vector<std::string> labels_;
   std::vector<int> sizes_;
 };

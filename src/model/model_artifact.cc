@@ -19,17 +19,21 @@ void AppendFloats(std::string& out, const std::vector<float>& v) {
 
 std::string SerializeModelArtifact(const ModelArtifact& a) {
   std::string weights;
-  AppendFloats(weights, a.head.conv1_weight);
-  AppendFloats(weights, a.head.conv1_bias);
-  AppendFloats(weights, a.head.conv2_weight);
-  AppendFloats(weights, a.head.conv2_bias);
+  Json heads = Json::array();
+  for (const HeadWeights& head : a.heads) {
+    AppendFloats(weights, head.conv1_weight);
+    AppendFloats(weights, head.conv1_bias);
+    AppendFloats(weights, head.conv2_weight);
+    AppendFloats(weights, head.conv2_bias);
+    heads.push_back({{"in_channels", head.in_channels}, {"hidden", head.hidden}, {"kernel", head.kernel},
+                     {"classes", head.classes}, {"lse_sharpness", head.lse_sharpness}});
+  }
   Json header = {{"labels", a.labels},
                  {"sizes", a.sizes},
                  {"backbone_id", a.backbone_id},
                  {"backbone", a.backbone_config},
                  {"training_stats", a.training_stats},
-                 {"head", {{"in_channels", a.head.in_channels}, {"hidden", a.head.hidden}, {"kernel", a.head.kernel},
-                           {"classes", a.head.classes}, {"lse_sharpness", a.head.lse_sharpness}}},
+                 {"heads", heads},
                  {"weights_sha256", Sha256Hex(weights)}};
   std::string text = header.dump();
   std::string out(kMagic);
@@ -62,34 +66,38 @@ Result<ModelArtifact> ParseModelArtifact(const std::string& bytes, const std::st
     a.backbone_id = h.at("backbone_id").get<std::string>();
     a.backbone_config = h.at("backbone");
     a.training_stats = h.value("training_stats", Json::object());
-    const Json& head = h.at("head");
-    a.head.in_channels = head.at("in_channels").get<int>();
-    a.head.hidden = head.at("hidden").get<int>();
-    a.head.kernel = head.value("kernel", 3);
-    if (a.head.kernel < 1 || a.head.kernel > 7) return corrupt("bad head kernel size");
-    a.head.classes = head.at("classes").get<int>();
-    a.head.lse_sharpness = head.at("lse_sharpness").get<float>();
-    // Check the shape before sizing vectors by it: negative or huge fields would wrap the
-    // size_t arithmetic below and pass the length check (then resize throws).
-    constexpr int kMaxDimension = 1 << 20;
-    if (a.head.in_channels < 1 || a.head.hidden < 1 || a.head.classes < 2 || a.head.in_channels > kMaxDimension ||
-        a.head.hidden > kMaxDimension || a.head.classes > kMaxDimension) {
-      return corrupt(fmt::format("bad head shape {}->{}->{}", a.head.in_channels, a.head.hidden, a.head.classes));
-    }
-    const size_t sizes[] = {size_t(a.head.hidden) * a.head.in_channels * a.head.kernel * a.head.kernel, size_t(a.head.hidden),
-                            size_t(a.head.classes) * a.head.hidden, size_t(a.head.classes)};
-    std::vector<float>* targets[] = {&a.head.conv1_weight, &a.head.conv1_bias, &a.head.conv2_weight,
-                                     &a.head.conv2_bias};
+    const Json& shapes = h.at("heads");
+    if (!shapes.is_array() || shapes.empty() || shapes.size() > 16) return corrupt("expected 1 to 16 heads");
     size_t offset = 0;
-    for (int i = 0; i < 4; ++i) {
-      if ((offset + sizes[i]) * sizeof(float) > weights.size()) return corrupt("weights are truncated");
-      targets[i]->resize(sizes[i]);
-      std::memcpy(targets[i]->data(), weights.data() + offset * sizeof(float), sizes[i] * sizeof(float));
-      offset += sizes[i];
+    for (const Json& shape : shapes) {
+      HeadWeights head;
+      head.in_channels = shape.at("in_channels").get<int>();
+      head.hidden = shape.at("hidden").get<int>();
+      head.kernel = shape.value("kernel", 3);
+      head.classes = shape.at("classes").get<int>();
+      head.lse_sharpness = shape.at("lse_sharpness").get<float>();
+      // Check the shape before sizing vectors by it: negative or huge fields would wrap the
+      // size_t arithmetic below and pass the length check (then resize throws).
+      constexpr int kMaxDimension = 1 << 20;
+      if (head.kernel < 1 || head.kernel > 7) return corrupt("bad head kernel size");
+      if (head.in_channels < 1 || head.hidden < 1 || head.classes < 2 || head.in_channels > kMaxDimension ||
+          head.hidden > kMaxDimension || head.classes > kMaxDimension) {
+        return corrupt(fmt::format("bad head shape {}->{}->{}", head.in_channels, head.hidden, head.classes));
+      }
+      const size_t sizes[] = {size_t(head.hidden) * head.in_channels * head.kernel * head.kernel, size_t(head.hidden),
+                              size_t(head.classes) * head.hidden, size_t(head.classes)};
+      std::vector<float>* targets[] = {&head.conv1_weight, &head.conv1_bias, &head.conv2_weight, &head.conv2_bias};
+      for (int i = 0; i < 4; ++i) {
+        if ((offset + sizes[i]) * sizeof(float) > weights.size()) return corrupt("weights are truncated");
+        targets[i]->resize(sizes[i]);
+        std::memcpy(targets[i]->data(), weights.data() + offset * sizeof(float), sizes[i] * sizeof(float));
+        offset += sizes[i];
+      }
+      if (head.classes != int(a.labels.size()) + 1) return corrupt("label count does not match the head");
+      if (Status valid = head.Validate(); !valid.ok()) return corrupt(valid.message());  // DataLoss, as documented
+      a.heads.push_back(std::move(head));
     }
     if (offset * sizeof(float) != weights.size()) return corrupt("unexpected bytes after the weights");
-    if (a.head.classes != int(a.labels.size()) + 1) return corrupt("label count does not match the head");
-    if (Status valid = a.head.Validate(); !valid.ok()) return corrupt(valid.message());  // DataLoss, as documented
     return a;
   } catch (const Json::exception& e) {
     return corrupt(e.what());

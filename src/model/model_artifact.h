@@ -1,5 +1,5 @@
 // ModelArtifact: everything a process needs to run a trained model version, as one object
-// in the bucket: head weights, labels, input sizes, the backbone it was trained on (id and
+// in the bucket: head weights (one or more heads), labels, input sizes, the backbone it was trained on (id and
 // preprocessing) and training stats. Binary layout: "LLMODEL1", u32 JSON length, JSON
 // header (with the SHA-256 of the weights), then float32 weights. Thread-safe (values).
 #pragma once
@@ -18,7 +18,7 @@ struct ModelArtifact {
   std::string backbone_id;
   Json backbone_config;  // onnx file name, outputs, scale, mean, swap_rb
   Json training_stats;
-  HeadWeights head;
+  std::vector<HeadWeights> heads;  // an ensemble: detection averages their probabilities
 };
 
 std::string SerializeModelArtifact(const ModelArtifact& artifact);

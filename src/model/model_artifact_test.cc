@@ -22,25 +22,26 @@ ModelArtifact SmallArtifact() {
   a.backbone_config = {{"onnx", "mobilenet_v2.onnx"}, {"outputs", {"block_12_add", "out_relu"}},
                        {"scale", 1 / 127.5}, {"mean", 1.0}, {"swap_rb", true}};
   a.training_stats = {{"images", 12}, {"seconds", 3.5}};
-  a.head.in_channels = 3;
-  a.head.hidden = 2;
-  a.head.classes = 3;
-  a.head.lse_sharpness = 4.5f;
+  a.heads.resize(1);
+  a.heads[0].in_channels = 3;
+  a.heads[0].hidden = 2;
+  a.heads[0].classes = 3;
+  a.heads[0].lse_sharpness = 4.5f;
   std::mt19937 rng(1);
   std::normal_distribution<float> dist(0.0f, 1.0f);
   auto fill = [&](std::vector<float>& v, size_t n) {
     v.resize(n);
     for (float& x : v) x = dist(rng);
   };
-  fill(a.head.conv1_weight, 2 * 3 * 9);
-  fill(a.head.conv1_bias, 2);
-  fill(a.head.conv2_weight, 3 * 2);
-  fill(a.head.conv2_bias, 3);
+  fill(a.heads[0].conv1_weight, 2 * 3 * 9);
+  fill(a.heads[0].conv1_bias, 2);
+  fill(a.heads[0].conv2_weight, 3 * 2);
+  fill(a.heads[0].conv2_bias, 3);
   // Values a text format would not keep bit for bit.
-  a.head.conv1_weight[0] = -0.0f;
-  a.head.conv1_weight[1] = std::numeric_limits<float>::denorm_min();
-  a.head.conv1_weight[2] = 1.0f / 3.0f;
-  a.head.conv2_bias[0] = std::numeric_limits<float>::max();
+  a.heads[0].conv1_weight[0] = -0.0f;
+  a.heads[0].conv1_weight[1] = std::numeric_limits<float>::denorm_min();
+  a.heads[0].conv1_weight[2] = 1.0f / 3.0f;
+  a.heads[0].conv2_bias[0] = std::numeric_limits<float>::max();
   return a;
 }
 
@@ -90,15 +91,15 @@ TEST(ModelArtifactTest, RoundTrip) {
   EXPECT_EQ(b->backbone_id, a.backbone_id);
   EXPECT_EQ(b->backbone_config, a.backbone_config);
   EXPECT_EQ(b->training_stats, a.training_stats);
-  EXPECT_EQ(b->head.in_channels, 3);
-  EXPECT_EQ(b->head.hidden, 2);
-  EXPECT_EQ(b->head.classes, 3);
-  EXPECT_EQ(b->head.lse_sharpness, 4.5f);
-  EXPECT_TRUE(BitwiseEqual(b->head.conv1_weight, a.head.conv1_weight));
-  EXPECT_TRUE(BitwiseEqual(b->head.conv1_bias, a.head.conv1_bias));
-  EXPECT_TRUE(BitwiseEqual(b->head.conv2_weight, a.head.conv2_weight));
-  EXPECT_TRUE(BitwiseEqual(b->head.conv2_bias, a.head.conv2_bias));
-  EXPECT_TRUE(std::signbit(b->head.conv1_weight[0]));
+  EXPECT_EQ(b->heads[0].in_channels, 3);
+  EXPECT_EQ(b->heads[0].hidden, 2);
+  EXPECT_EQ(b->heads[0].classes, 3);
+  EXPECT_EQ(b->heads[0].lse_sharpness, 4.5f);
+  EXPECT_TRUE(BitwiseEqual(b->heads[0].conv1_weight, a.heads[0].conv1_weight));
+  EXPECT_TRUE(BitwiseEqual(b->heads[0].conv1_bias, a.heads[0].conv1_bias));
+  EXPECT_TRUE(BitwiseEqual(b->heads[0].conv2_weight, a.heads[0].conv2_weight));
+  EXPECT_TRUE(BitwiseEqual(b->heads[0].conv2_bias, a.heads[0].conv2_bias));
+  EXPECT_TRUE(std::signbit(b->heads[0].conv1_weight[0]));
   // Serialising the parsed artifact gives the same bytes.
   EXPECT_EQ(SerializeModelArtifact(*b), bytes);
 
@@ -144,8 +145,9 @@ TEST(ModelArtifactCorruptionTest, AnyFlippedByteNeverCrashes) {
       bad[i] = char(uint8_t(bad[i]) ^ mask);
       Result<ModelArtifact> r = ParseModelArtifact(bad, kName);
       if (r.ok()) {
-        EXPECT_TRUE(r->head.Validate().ok()) << "byte " << i;
-        EXPECT_EQ(r->head.classes, int(r->labels.size()) + 1) << "byte " << i;
+        ASSERT_FALSE(r->heads.empty()) << "byte " << i;
+        EXPECT_TRUE(r->heads[0].Validate().ok()) << "byte " << i;
+        EXPECT_EQ(r->heads[0].classes, int(r->labels.size()) + 1) << "byte " << i;
       } else {
         EXPECT_EQ(r.status().code(), StatusCode::kDataLoss) << "byte " << i << ": " << r.status().ToString();
       }
@@ -192,11 +194,13 @@ TEST(ModelArtifactCorruptionTest, HeaderWithWrongTypesOrMissingFields) {
   with("sizes holds a string", [](Json& h) { h["sizes"][0] = "224"; });
   with("backbone_id is a number", [](Json& h) { h["backbone_id"] = 12; });
   with("no backbone", [](Json& h) { h.erase("backbone"); });
-  with("no head", [](Json& h) { h.erase("head"); });
-  with("head is an array", [](Json& h) { h["head"] = Json::array({3, 2, 3}); });
-  with("hidden is a string", [](Json& h) { h["head"]["hidden"] = "2"; });
-  with("classes is null", [](Json& h) { h["head"]["classes"] = nullptr; });
-  with("sharpness is a string", [](Json& h) { h["head"]["lse_sharpness"] = "4.5"; });
+  with("no heads", [](Json& h) { h.erase("heads"); });
+  with("no head in heads", [](Json& h) { h["heads"] = Json::array(); });
+  with("heads is an object", [](Json& h) { h["heads"] = h["heads"][0]; });
+  with("a head is an array", [](Json& h) { h["heads"][0] = Json::array({3, 2, 3}); });
+  with("hidden is a string", [](Json& h) { h["heads"][0]["hidden"] = "2"; });
+  with("classes is null", [](Json& h) { h["heads"][0]["classes"] = nullptr; });
+  with("sharpness is a string", [](Json& h) { h["heads"][0]["lse_sharpness"] = "4.5"; });
   with("no labels", [](Json& h) { h.erase("labels"); });
   for (const auto& [what, h] : cases) ExpectCorrupt(Assemble(h, weights), what);
 
@@ -226,24 +230,24 @@ TEST(ModelArtifactCorruptionTest, ShapeThatDoesNotMatchTheWeights) {
     change(h);
     cases.emplace_back(what, h);
   };
-  with("hidden one larger", [](Json& h) { h["head"]["hidden"] = 3; });
-  with("in_channels one smaller", [](Json& h) { h["head"]["in_channels"] = 2; });
-  with("zero hidden", [](Json& h) { h["head"]["hidden"] = 0; });
+  with("hidden one larger", [](Json& h) { h["heads"][0]["hidden"] = 3; });
+  with("in_channels one smaller", [](Json& h) { h["heads"][0]["in_channels"] = 2; });
+  with("zero hidden", [](Json& h) { h["heads"][0]["hidden"] = 0; });
   // Negative sizes wrap around in size_t arithmetic: (-1) * (-1) * 9 == 9 floats pass the
   // length check, then the bias vector "needs" 2^64 - 1 floats.
   with("negative in_channels and hidden", [](Json& h) {
-    h["head"]["in_channels"] = -1;
-    h["head"]["hidden"] = -1;
+    h["heads"][0]["in_channels"] = -1;
+    h["heads"][0]["hidden"] = -1;
   });
-  with("negative classes", [](Json& h) { h["head"]["classes"] = -3; });
-  with("huge hidden", [](Json& h) { h["head"]["hidden"] = 2147483647; });
+  with("negative classes", [](Json& h) { h["heads"][0]["classes"] = -3; });
+  with("huge hidden", [](Json& h) { h["heads"][0]["hidden"] = 2147483647; });
   with("huge everything", [](Json& h) {
-    h["head"]["in_channels"] = 2147483647;
-    h["head"]["hidden"] = 2147483647;
-    h["head"]["classes"] = 2147483647;
+    h["heads"][0]["in_channels"] = 2147483647;
+    h["heads"][0]["hidden"] = 2147483647;
+    h["heads"][0]["classes"] = 2147483647;
   });
-  with("zero sharpness", [](Json& h) { h["head"]["lse_sharpness"] = 0.0; });
-  with("negative sharpness", [](Json& h) { h["head"]["lse_sharpness"] = -5.0; });
+  with("zero sharpness", [](Json& h) { h["heads"][0]["lse_sharpness"] = 0.0; });
+  with("negative sharpness", [](Json& h) { h["heads"][0]["lse_sharpness"] = -5.0; });
   for (const auto& [what, h] : cases) ExpectCorrupt(Assemble(h, weights), what);
   ExpectCorrupt(Assemble(good, weights + std::string(4, '\0')), "extra float after the weights");
   ExpectCorrupt(Assemble(good, weights + "x"), "extra byte after the weights");

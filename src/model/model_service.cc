@@ -225,10 +225,10 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   classifier_options.head.steps = std::clamp(options_.steps_per_class * int(labels.size() + 1), options_.min_steps,
                                              std::max(options_.min_steps, options_.classifier.head.steps));
   ClassifierTrainingStats stats;
-  Result<HeadWeights> weights = TrainClassifierHead(train, labels, features, synthesizer, classifier_options, &stats,
+  Result<std::vector<HeadWeights>> weights = TrainClassifierHeads(train, labels, features, synthesizer, classifier_options, &stats,
                                                     [&](const std::string& p, int d, int t) { report(p, d, t); });
   if (!weights.ok()) return Fail(version, weights.status().message());
-  auto evaluate = [&](const HeadWeights& w, const std::vector<LabeledImage>& held_out) -> Result<EvaluationResult> {
+  auto evaluate = [&](const std::vector<HeadWeights>& w, const std::vector<LabeledImage>& held_out) -> Result<EvaluationResult> {
     ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier, Classifier::Create(w, labels, options_.classifier.sizes));
     std::vector<TestPrediction> predictions;
     for (const auto& img : held_out) {
@@ -249,12 +249,13 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
     std::vector<int> fold = AssignFolds(items, folds, options_.split_seed);
     ClassifierOptions quick = classifier_options;
     quick.head.steps = options_.cross_validation_steps;
+    quick.ensemble_size = 1;
     std::vector<double> f1s;
     for (int f = 0; f < folds; ++f) {
       report("cross-validation", f + 1, folds);
       std::vector<LabeledImage> fold_train, fold_test;
       for (size_t i = 0; i < images.size(); ++i) (fold[i] == f ? fold_test : fold_train).push_back(images[i]);
-      Result<HeadWeights> w = TrainClassifierHead(fold_train, labels, features, synthesizer, quick, nullptr);
+      Result<std::vector<HeadWeights>> w = TrainClassifierHeads(fold_train, labels, features, synthesizer, quick, nullptr);
       if (!w.ok()) return Fail(version, w.status().message());
       Result<EvaluationResult> e = evaluate(*w, fold_test);
       if (!e.ok()) return Fail(version, e.status().message());
@@ -269,7 +270,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
 
   // 4. The deployed head is trained on every readable image (the test split measured the
   //    method; with few shots, holding images back from the deployed model costs accuracy).
-  Result<HeadWeights> final_weights = TrainClassifierHead(images, labels, features, synthesizer, classifier_options,
+  Result<std::vector<HeadWeights>> final_weights = TrainClassifierHeads(images, labels, features, synthesizer, classifier_options,
                                                           &stats, [&](const std::string& p, int d, int t) {
                                                             report("final model: " + p, d, t);
                                                           });
@@ -281,7 +282,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   artifact.sizes = options_.classifier.sizes;
   artifact.backbone_id = (*backbone)->id();
   artifact.backbone_config = BackboneConfigJson(options_.backbone);
-  artifact.head = *final_weights;
+  artifact.heads = *final_weights;
   artifact.training_stats = {{"images", images.size()},
                              {"train_images", train.size()},
                              {"test_images", test.size()},
@@ -396,7 +397,7 @@ Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& 
         name, artifact.backbone_id, backbone->id()));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier,
-                   Classifier::Create(std::move(artifact.head), artifact.labels,
+                   Classifier::Create(std::move(artifact.heads), artifact.labels,
                                       options_.detect_sizes.empty() ? artifact.sizes : options_.detect_sizes));
   return std::unique_ptr<Detector>(
       new ClassifierDetector(name, std::move(backbone), std::move(classifier), options_.decode_limits));

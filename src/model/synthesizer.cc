@@ -348,7 +348,7 @@ Synthesizer::Synthesizer(std::vector<cv::Mat> backgrounds, std::vector<cv::Mat> 
 
 cv::Mat Synthesizer::Decoy(Rng& rng) const {
   // Font-rendered made-up logos look like real ones; OpenCV-drawn marks add variety.
-  if (!decoys_.empty() && Chance(rng, 0.6)) return decoys_[UniformInt(rng, 0, int(decoys_.size()) - 1)];
+  if (!decoys_.empty() && Chance(rng, 0.8)) return decoys_[UniformInt(rng, 0, int(decoys_.size()) - 1)];
   return DistractorMark(rng);
 }
 
@@ -423,7 +423,7 @@ cv::Mat Synthesizer::Render(const cv::Mat* logo, uint64_t seed) const {
   }
   int distractors = Chance(rng, logo ? 0.35 : 0.6) ? UniformInt(rng, 1, 2) : 0;
   for (int i = 0; i < distractors; ++i) PasteRandomly(rng, canvas, Decoy(rng), 0.12, 0.4);
-  if (logo == nullptr && Chance(rng, 0.5)) {
+  if (logo == nullptr && Chance(rng, 0.8)) {
     // A background scene can hold one big made-up logo, posed like a real one: the model
     // must learn that "a logo" is not enough, it has to be one of the labels.
     cv::Mat mark = Decoy(rng);

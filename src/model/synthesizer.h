@@ -15,7 +15,7 @@
 namespace labelloop::model {
 
 // Bumped whenever rendering changes, so cached embeddings of old renders are not reused.
-inline constexpr int kSynthesizerVersion = 6;
+inline constexpr int kSynthesizerVersion = 7;
 
 class Synthesizer {
  public:
