@@ -26,7 +26,7 @@ struct ClassifierOptions {
   int synth_size = 320;
   bool synth_cycle_sizes = true;
   int synth_per_label = 40;                  // composites per label (from its logo files)
-  int background_samples = 80;               // background-class scenes
+  int background_samples = 160;              // background-class scenes
   // Train on each real image's sizes as separate samples (3x cheaper per step) rather
   // than pooling all sizes jointly as detection does.
   bool separate_training_sizes = true;
