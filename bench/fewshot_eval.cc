@@ -21,6 +21,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "common/content_hash.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "db/metadata_db.h"
 #include "model/classifier.h"
@@ -42,13 +43,6 @@ struct FileImage {
   cv::Mat bgra;
 };
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<FileImage> LoadTree(const fs::path& root, bool labelled) {
   std::vector<FileImage> out;
   if (!fs::exists(root)) return out;
@@ -58,7 +52,12 @@ std::vector<FileImage> LoadTree(const fs::path& root, bool labelled) {
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
-    std::string bytes = ReadFile(f);
+    Result<std::string> read = ReadFileBytes(f.string());
+    if (!read.ok()) {
+      std::cerr << "skip " << read.status().ToString() << "\n";
+      continue;
+    }
+    const std::string& bytes = *read;
     auto img = vision::DecodeImageWithAlpha(bytes, f.string());
     if (!img.ok()) {
       std::cerr << "skip " << img.status().ToString() << "\n";

@@ -25,6 +25,7 @@
 #include "app/app_context.h"
 #include "app/detect_pool.h"
 #include "bench_util.h"
+#include "common/file_util.h"
 #include "common/logging.h"
 #include "model/feature_maps.h"
 #include "store/object_keys.h"
@@ -61,7 +62,7 @@ void Check(const Status& s) {
   if (!s.ok()) Die(s);
 }
 
-std::string ReadFile(const std::string& path) { return Check(app::ReadImageFile(path)); }
+std::string ReadFile(const std::string& path) { return Check(ReadFileBytes(path)); }
 
 std::string Join(const std::vector<int>& v) { return fmt::format("{}", fmt::join(v, ",")); }
 

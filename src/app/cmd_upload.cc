@@ -7,25 +7,13 @@
 #include <fmt/format.h>
 
 #include "app/app_context.h"
+#include "common/file_util.h"
 #include "app/cli_output.h"
 #include "app/commands.h"
 #include "store/object_keys.h"
 
 namespace labelloop::app {
 namespace fs = std::filesystem;
-
-namespace {
-
-Result<std::string> ReadLocalFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(fmt::format("cannot read {}", path.string()));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return UnavailableError(fmt::format("error reading {}", path.string()));
-  return ss.str();
-}
-
-}  // namespace
 
 int RunUpload(const GlobalOptions& g, const UploadOptions& o) {
   auto ctx = OpenAppContext(g.data_dir);
@@ -60,7 +48,7 @@ int RunUpload(const GlobalOptions& g, const UploadOptions& o) {
   for (size_t i = 0; i < uploads.size(); ++i) {
     const auto& [path, key] = uploads[i];
     Status s = store::ValidateObjectKey(key);
-    Result<std::string> data = s.ok() ? ReadLocalFile(path) : Result<std::string>(s);
+    Result<std::string> data = s.ok() ? ReadFileBytes(path.string()) : Result<std::string>(s);
     Result<store::ObjectInfo> put = data.ok() ? (*ctx)->store->Put(key, *data) : Result<store::ObjectInfo>(data.status());
     if (!put.ok()) {
       ++failed;

@@ -12,18 +12,10 @@
 
 #include <fmt/format.h>
 
+#include "common/file_util.h"
 #include "vision/opencv_threads.h"
 
 namespace labelloop::app {
-
-Result<std::string> ReadImageFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(fmt::format("cannot open '{}'", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return UnavailableError(fmt::format("error reading '{}'", path));
-  return ss.str();
-}
 
 Result<DetectPool> DetectPool::Open(model::ModelService& models, const std::string& version, bool allow_not_running,
                                     int workers, size_t image_count) {
@@ -55,7 +47,7 @@ void DetectPool::DetectFiles(const std::vector<std::string>& paths, int max_resu
   auto work = [&](model::Detector& detector) {
     for (size_t i = next++; i < paths.size(); i = next++) {
       auto start = std::chrono::steady_clock::now();
-      Result<std::string> bytes = ReadImageFile(paths[i]);
+      Result<std::string> bytes = ReadFileBytes(paths[i]);
       FileDetection r;
       r.detection = bytes.ok() ? detector.Detect(*bytes, paths[i], max_results, min_confidence)
                                : Result<model::Detection>(bytes.status());

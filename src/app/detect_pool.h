@@ -44,7 +44,4 @@ class DetectPool {
   std::vector<std::unique_ptr<model::Detector>> detectors_;
 };
 
-// The file's bytes. NotFound when it cannot be opened, Unavailable on a read error.
-Result<std::string> ReadImageFile(const std::string& path);
-
 }  // namespace labelloop::app

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <opencv2/imgproc.hpp>
 #include <spdlog/spdlog.h>
 
+#include "common/file_util.h"
 #include "vision/image_decoder.h"
 
 namespace labelloop::model {
@@ -26,11 +25,10 @@ std::vector<cv::Mat> LoadImageFolder(const std::string& dir, bool keep_alpha, in
   }
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    Result<cv::Mat> img = keep_alpha ? vision::DecodeImageWithAlpha(bytes.str(), f.string())
-                                     : vision::DecodeImage(bytes.str(), f.string());
+    Result<std::string> bytes = ReadFileBytes(f.string());
+    Result<cv::Mat> img = !bytes.ok()  ? Result<cv::Mat>(bytes.status())
+                          : keep_alpha ? vision::DecodeImageWithAlpha(*bytes, f.string())
+                                       : vision::DecodeImage(*bytes, f.string());
     if (!img.ok()) {
       spdlog::warn("skipping {}", img.status().message());
       continue;

@@ -13,6 +13,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "common/content_hash.h"
+#include "common/file_util.h"
 
 namespace labelloop::vision {
 namespace {
@@ -158,18 +159,6 @@ class OpenCvBackbone final : public Backbone {
   int channels_ = 0;
 };
 
-Result<std::string> ReadFile(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return NotFoundError(fmt::format("backbone model '{}' does not exist (run scripts/fetch-backbone.sh)", path));
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return UnavailableError(fmt::format("cannot open backbone model '{}'", path));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return UnavailableError(fmt::format("cannot read backbone model '{}'", path));
-  return bytes;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Backbone>> Backbone::Open(const BackboneConfig& config) {
@@ -177,7 +166,11 @@ Result<std::unique_ptr<Backbone>> Backbone::Open(const BackboneConfig& config) {
   if (config.scale == 0.0) return InvalidArgumentError("backbone config: scale must not be 0");
   if (config.threads < 0) return InvalidArgumentError("backbone config: threads must be >= 0");
   if (config.probe_size <= 0) return InvalidArgumentError("backbone config: probe_size must be positive");
-  ASSIGN_OR_RETURN(std::string bytes, ReadFile(config.onnx_path));
+  Result<std::string> read = ReadFileBytes(config.onnx_path);
+  if (!read.ok() && read.status().code() == StatusCode::kNotFound) {
+    return NotFoundError(fmt::format("backbone model '{}' does not exist (run scripts/fetch-backbone.sh)", config.onnx_path));
+  }
+  ASSIGN_OR_RETURN(std::string bytes, std::move(read));
 
   cv::dnn::Net net;
   try {
