@@ -222,11 +222,7 @@ int main(int argc, char** argv) {
         std::cerr << f.path << ": " << result.status().ToString() << "\n";
         return false;
       }
-      p.confidence_pct.assign(labels.size(), 0);
-      double sum = 0;
-      for (const auto& lc : *result) p.confidence_pct[index[lc.name]] = lc.confidence_pct, sum += lc.confidence_pct;
-      p.background_pct = 100 - sum;
-      p.image = f.path;
+      p = model::ToTestPrediction(f.path, p.true_class, *result, labels);
       return true;
     };
     auto top = [](const model::TestPrediction& p) { return *std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()); };

@@ -20,6 +20,22 @@ uint64_t SeedOf(const std::string& text) {
 
 }  // namespace
 
+TestPrediction ToTestPrediction(const std::string& image, int true_class, const std::vector<LabelConfidence>& result,
+                                const std::vector<std::string>& labels) {
+  TestPrediction p;
+  p.image = image;
+  p.true_class = true_class;
+  p.confidence_pct.assign(labels.size(), 0);
+  double sum = 0;
+  for (const auto& lc : result) {
+    auto it = std::lower_bound(labels.begin(), labels.end(), lc.name);
+    p.confidence_pct[it - labels.begin()] = lc.confidence_pct;
+    sum += lc.confidence_pct;
+  }
+  p.background_pct = std::max(0.0, 100.0 - sum);
+  return p;
+}
+
 cv::Mat CompositeOnWhite(const cv::Mat& bgra) {
   if (bgra.channels() == 3) return bgra;
   cv::Mat out(bgra.size(), CV_8UC3);

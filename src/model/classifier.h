@@ -12,6 +12,7 @@
 #include <opencv2/core.hpp>
 
 #include "common/status.h"
+#include "model/evaluation.h"
 #include "model/feature_source.h"
 #include "model/head.h"
 #include "model/head_trainer.h"
@@ -92,6 +93,11 @@ class Classifier {
   std::vector<std::string> labels_;
   std::vector<int> sizes_;
 };
+
+// A classification as an evaluation record. REQUIRES: `labels` sorted (as everywhere);
+// the background's share is what the labels leave of 100.
+TestPrediction ToTestPrediction(const std::string& image, int true_class, const std::vector<LabelConfidence>& result,
+                                const std::vector<std::string>& labels);
 
 // BGR of a BGRA image composited on white.
 cv::Mat CompositeOnWhite(const cv::Mat& bgra);

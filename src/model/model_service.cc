@@ -36,23 +36,6 @@ Json BackboneConfigJson(const vision::BackboneConfig& c) {
           {"swap_rb", c.swap_rb}};
 }
 
-// Probability vector -> TestPrediction fields.
-TestPrediction ToPrediction(const std::string& image, int true_class, const std::vector<LabelConfidence>& result,
-                            const std::vector<std::string>& labels) {
-  TestPrediction p;
-  p.image = image;
-  p.true_class = true_class;
-  p.confidence_pct.assign(labels.size(), 0);
-  double sum = 0;
-  for (const auto& lc : result) {
-    auto it = std::lower_bound(labels.begin(), labels.end(), lc.name);
-    p.confidence_pct[it - labels.begin()] = lc.confidence_pct;
-    sum += lc.confidence_pct;
-  }
-  p.background_pct = std::max(0.0, 100.0 - sum);
-  return p;
-}
-
 class ClassifierDetector final : public Detector {
  public:
   ClassifierDetector(std::string version, std::unique_ptr<vision::Backbone> backbone,
@@ -234,7 +217,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
     for (const auto& img : held_out) {
       ASSIGN_OR_RETURN(std::vector<LabelConfidence> result,
                        classifier->Classify(features, CompositeOnWhite(img.bgra), img.content_hash));
-      predictions.push_back(ToPrediction(img.name, img.class_index, result, labels));
+      predictions.push_back(ToTestPrediction(img.name, img.class_index, result, labels));
     }
     return Evaluate(labels, std::move(predictions));
   };
