@@ -29,8 +29,12 @@ Result<MultiScaleMaps> FeatureSource::Get(const std::string& content_hash, const
   ++misses_;
   ASSIGN_OR_RETURN(cv::Mat bgr, render());
   ASSIGN_OR_RETURN(MultiScaleMaps maps, ExtractMaps(*backbone_, bgr, sizes));
-  if (cache_ != nullptr) RETURN_IF_ERROR(cache_->PutEmbedding(key, EncodeMaps(maps)));
-  return maps;
+  if (cache_ == nullptr) return maps;
+  // Serve what the cache will serve next time (float16), so a training sees the same
+  // features whether they were computed now or read back.
+  std::string encoded = EncodeMaps(maps);
+  RETURN_IF_ERROR(cache_->PutEmbedding(key, encoded));
+  return DecodeMaps(encoded);
 }
 
 }  // namespace labelloop::model
