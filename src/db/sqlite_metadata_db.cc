@@ -9,7 +9,7 @@
 #include "common/json_util.h"
 #include "db/metadata_db.h"
 #include "db/sqlite_handle.h"
-#include "db/sqlite_migrations.h"
+#include "db/sqlite_open.h"
 
 namespace labelloop::db {
 namespace {
@@ -17,8 +17,6 @@ namespace {
 using sqlite::Connection;
 using sqlite::ScopedReset;
 using sqlite::Statement;
-
-constexpr int kBusyTimeoutMs = 5000;
 
 constexpr std::string_view kVersionColumns =
     "name, status, status_message, created_ms, finished_ms, labels, training_image_count, test_image_count, "
@@ -40,15 +38,9 @@ std::string DescribeKey(const EmbeddingKey& key) {
 class SqliteMetadataDb final : public MetadataDb {
  public:
   static Result<std::unique_ptr<MetadataDb>> Open(const std::string& path, const Clock* clock) {
-    ASSIGN_OR_RETURN(Connection connection, Connection::Open(path));
+    ASSIGN_OR_RETURN(Connection connection, sqlite::OpenMigratedConnection(path, *clock));
     auto db = std::unique_ptr<SqliteMetadataDb>(new SqliteMetadataDb(std::move(connection), clock));
-    if (Status status = db->Initialize(); !status.ok()) {
-      if (status.code() == StatusCode::kDataLoss) {
-        return status.WithContext(
-            fmt::format("metadata database '{}' is not a valid SQLite database or is corrupt", path));
-      }
-      return status;
-    }
+    RETURN_IF_ERROR(db->PrepareStatements());
     return std::unique_ptr<MetadataDb>(std::move(db));
   }
 
@@ -151,32 +143,6 @@ class SqliteMetadataDb final : public MetadataDb {
 
  private:
   SqliteMetadataDb(Connection connection, const Clock* clock) : connection_(std::move(connection)), clock_(clock) {}
-
-  Status Initialize() {
-    const std::string& path = connection_.path();
-    // The first statement reads the file header: a file that is not a database fails here.
-    RETURN_IF_ERROR(connection_.Exec(fmt::format("PRAGMA busy_timeout = {}", kBusyTimeoutMs), "setting busy_timeout"));
-    RETURN_IF_ERROR(Pragma("journal_mode = WAL", path == ":memory:" ? "memory" : "wal"));
-    RETURN_IF_ERROR(connection_.Exec("PRAGMA foreign_keys = ON", "enabling foreign keys"));
-    RETURN_IF_ERROR(Pragma("foreign_keys", "1"));
-    // NORMAL, as SQLite recommends with WAL: a crash of labelloop never loses or corrupts a
-    // commit; a power loss may drop the last commits (never corrupts). Commits cost no fsync.
-    RETURN_IF_ERROR(connection_.Exec("PRAGMA synchronous = NORMAL", "setting synchronous"));
-    RETURN_IF_ERROR(sqlite::ApplyMigrations(connection_, sqlite::SqliteMigrations(), *clock_));
-    return PrepareStatements();
-  }
-
-  // Runs "PRAGMA <pragma>" and checks that it reports `expected`.
-  Status Pragma(std::string_view pragma, std::string_view expected) {
-    ASSIGN_OR_RETURN(Statement stmt, connection_.Prepare(fmt::format("PRAGMA {}", pragma), fmt::format("PRAGMA {}", pragma)));
-    ASSIGN_OR_RETURN(const bool has_row, stmt.Step());
-    const std::string value = has_row ? stmt.ColumnText(0) : "";
-    if (value != expected) {
-      return FailedPreconditionError(fmt::format("metadata database '{}': PRAGMA {} gave '{}', expected '{}'",
-                                                 connection_.path(), pragma, value, expected));
-    }
-    return OkStatus();
-  }
 
   Status PrepareStatements() {
     const auto prepare = [&](Statement& out, std::string sql, std::string label) -> Status {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "db/sqlite_schema.h"
+
 namespace labelloop::db::sqlite {
 
 const std::vector<Migration>& SqliteMigrations() {
@@ -38,6 +40,12 @@ CREATE TABLE embedding_cache (
   PRIMARY KEY (content_hash, backbone_id, preprocessing)
 );
 )sql"},
+      {2, "parameters and schedules", kSchemaParamsAndSchedules},
+      {3, "workflow executions", kSchemaWorkflow},
+      {4, "events", kSchemaEvents},
+      {5, "notifications", kSchemaNotifications},
+      {6, "detections and review tasks", kSchemaDetectionsAndReviews},
+      {7, "users, sessions and tokens", kSchemaAuth},
   };
   return kMigrations;
 }

@@ -1,0 +1,10 @@
+// Schema of detections and reviews: see sqlite_schema.h.
+#include "db/sqlite_schema.h"
+
+namespace labelloop::db::sqlite {
+
+const std::string_view kSchemaDetectionsAndReviews = R"sql(
+SELECT 1;
+)sql";
+
+}  // namespace labelloop::db::sqlite
