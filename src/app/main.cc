@@ -54,6 +54,10 @@ int main(int argc, char** argv) {
   de->add_option("--workers", detect.workers, "images detected at once (default: one per core)");
   de->add_option("IMAGE_OR_DIR", detect.paths)->required();
 
+  // (params / schedules sub-commands)
+  // (users / tokens sub-commands)
+  // (serve / executions sub-commands)
+
   CLI11_PARSE(app, argc, argv);
   labelloop::InitLogging(log_level);
   // /proc/self/exe, not argv[0]: background trainings re-run this very binary.
@@ -68,5 +72,8 @@ int main(int argc, char** argv) {
     return RunModels(g, models);
   }
   if (de->parsed()) return RunDetect(g, detect);
+  // (params / schedules dispatch)
+  // (users / tokens dispatch)
+  // (serve / executions dispatch)
   return 2;
 }
