@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <ctime>
 #include <optional>
 
 namespace labelloop::store {
@@ -152,6 +153,45 @@ std::string EvaluationKey(std::string_view version) {
 
 std::string ModelArtifactKey(std::string_view version) {
   return fmt::format("{}{}/model.bin", kEvaluationPrefix, version);
+}
+
+namespace {
+
+// A URL- and path-safe name: 1-128 bytes of [A-Za-z0-9._-], not starting with '.'.
+Status CheckSafeName(std::string_view name, std::string_view what) {
+  if (name.empty() || name.size() > kMaxLabelNameBytes) {
+    return InvalidArgumentError(fmt::format("{} {} must be 1 to {} bytes long (is {})", what, QuoteKey(name),
+                                            kMaxLabelNameBytes, name.size()));
+  }
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '_' || c == '.';
+    if (!ok) {
+      return InvalidArgumentError(
+          fmt::format("{} {} may only contain letters, digits, '-', '_' and '.'", what, QuoteKey(name)));
+    }
+  }
+  if (name.front() == '.') {
+    return InvalidArgumentError(fmt::format("{} {} must not start with '.'", what, QuoteKey(name)));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::string> HumanLoopOutputKey(std::string_view flow, int64_t time_ms, std::string_view task_name) {
+  RETURN_IF_ERROR(CheckSafeName(flow, "human loop flow name"));
+  RETURN_IF_ERROR(CheckSafeName(task_name, "review task name"));
+  if (time_ms < 0) {
+    return InvalidArgumentError(fmt::format("human loop output time {} ms is before 1970", time_ms));
+  }
+  const std::time_t seconds = static_cast<std::time_t>(time_ms / 1000);
+  std::tm t{};
+  if (gmtime_r(&seconds, &t) == nullptr) {
+    return InvalidArgumentError(fmt::format("human loop output time {} ms cannot be shown as a UTC date", time_ms));
+  }
+  return fmt::format("{}{}/{:04}/{:02}/{:02}/{:02}/{}/output.json", kHumanLoopPrefix, flow, t.tm_year + 1900,
+                     t.tm_mon + 1, t.tm_mday, t.tm_hour, task_name);
 }
 
 std::string_view BaseName(std::string_view key) {

@@ -3,6 +3,7 @@
 // ValidateObjectKey, so it is safe as a relative path on every store. Thread-safe (stateless).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,11 @@ std::string LabelOfLabeledImageKey(std::string_view key);
 std::string ManifestKey(std::string_view version);             // manifests/<version>.manifest
 std::string EvaluationKey(std::string_view version);           // evaluation/<version>/evaluation.json
 std::string ModelArtifactKey(std::string_view version);        // evaluation/<version>/model.bin
+// "a2i-human-loop-data/<flow>/<yyyy>/<mm>/<dd>/<hh>/<task_name>/output.json", the date and
+// hour in UTC of `time_ms` (the review task's completion). InvalidArgument unless `flow` and
+// `task_name` are safe names (1-128 bytes of [A-Za-z0-9._-], not starting with '.') and
+// time_ms >= 0.
+Result<std::string> HumanLoopOutputKey(std::string_view flow, int64_t time_ms, std::string_view task_name);
 // The key's last segment ("a/b/c.png" -> "c.png").
 std::string_view BaseName(std::string_view key);
 

@@ -111,6 +111,28 @@ TEST(KeyBuildersTest, BaseName) {
   EXPECT_EQ(BaseName("a/"), "");
 }
 
+TEST(KeyBuildersTest, HumanLoopOutputKeyUsesUtcHourOfCompletion) {
+  // 1700000000000 ms = 2023-11-14T22:13:20Z.
+  Result<std::string> key = HumanLoopOutputKey("labelloop-review", 1'700'000'000'000, "review-20231114T221320-0a1b2c3d");
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(*key, "a2i-human-loop-data/labelloop-review/2023/11/14/22/review-20231114T221320-0a1b2c3d/output.json");
+  EXPECT_TRUE(ValidateObjectKey(*key).ok());
+  EXPECT_EQ(*HumanLoopOutputKey("f", 0, "t"), "a2i-human-loop-data/f/1970/01/01/00/t/output.json");
+}
+
+TEST(KeyBuildersTest, HumanLoopOutputKeyRefusesUnsafeNames) {
+  for (const std::string& task : {std::string(""), std::string("../x"), std::string("a/b"), std::string(".hidden"),
+                                  std::string("a b"), std::string("a\0b", 3), std::string(129, 't')}) {
+    SCOPED_TRACE(QuoteKey(task));
+    Result<std::string> key = HumanLoopOutputKey("labelloop-review", 0, task);
+    ASSERT_FALSE(key.ok());
+    EXPECT_EQ(key.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(key.status().message(), HasSubstr("review task name"));
+  }
+  EXPECT_FALSE(HumanLoopOutputKey("../flow", 0, "t").ok());
+  EXPECT_FALSE(HumanLoopOutputKey("flow", -1, "t").ok());
+}
+
 TEST(QuoteKeyTest, EscapesAndCaps) {
   EXPECT_EQ(QuoteKey("a/b.png"), "'a/b.png'");
   EXPECT_EQ(QuoteKey(std::string("a\0b", 3)), "'a\\x00b'");
