@@ -1,10 +1,37 @@
-// Schema of auth: see sqlite_schema.h.
+// Schema of auth: see sqlite_schema.h. Only hashes of credentials are stored: argon2id
+// strings for passwords, SHA-256 hex for session ids and API token secrets.
 #include "db/sqlite_schema.h"
 
 namespace labelloop::db::sqlite {
 
 const std::string_view kSchemaAuth = R"sql(
-SELECT 1;
+CREATE TABLE users (
+  name TEXT PRIMARY KEY NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'consumer')),
+  password_hash TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_login_ms INTEGER
+);
+CREATE TABLE user_sessions (
+  id_hash TEXT PRIMARY KEY NOT NULL,
+  user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  idle_expires_ms INTEGER NOT NULL,
+  absolute_expires_ms INTEGER NOT NULL
+);
+CREATE INDEX user_sessions_by_user ON user_sessions (user_name);
+CREATE TABLE api_tokens (
+  token_hash TEXT PRIMARY KEY NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'consumer')),
+  created_ms INTEGER NOT NULL,
+  last_used_ms INTEGER,
+  revoked_ms INTEGER
+);
+-- A name is unique among active tokens; revoked ones keep theirs for the record.
+CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_ms IS NULL;
 )sql";
 
 }  // namespace labelloop::db::sqlite
