@@ -6,6 +6,14 @@
 
 namespace labelloop::events {
 
+namespace {
+
+std::string ObjectDedupeKey(const std::string& key, const std::string& etag) {
+  return fmt::format("object:{}:{}", key, etag);
+}
+
+}  // namespace
+
 bool IsEventObjectKey(std::string_view key) {
   if (key.starts_with(store::kDetectionPrefix)) return key.size() > store::kDetectionPrefix.size() && key.back() != '/';
   return key.starts_with(store::kHumanLoopPrefix) && key.ends_with("/output.json");
@@ -14,8 +22,15 @@ bool IsEventObjectKey(std::string_view key) {
 Result<db::InsertedEvent> EventQueue::ObjectCreated(const std::string& key, const std::string& etag, int64_t size_bytes,
                                                     std::string_view origin) {
   if (!IsEventObjectKey(key)) return db::InsertedEvent{};
-  return Enqueue(kObjectCreated, fmt::format("object:{}:{}", key, etag),
+  return Enqueue(kObjectCreated, ObjectDedupeKey(key, etag),
                  {{"key", key}, {"etag", etag}, {"size", size_bytes}, {"origin", origin}});
+}
+
+Status EventQueue::MarkObjectHandled(const std::string& key, const std::string& etag, std::string_view origin) {
+  ASSIGN_OR_RETURN(db::InsertedEvent event,
+                   db_->InsertEvent(std::string(kObjectCreated), ObjectDedupeKey(key, etag),
+                                    nlohmann::json{{"key", key}, {"etag", etag}, {"origin", origin}}.dump(), clock_->NowMs()));
+  return db_->MarkEventDispatched(event.id, "", clock_->NowMs());
 }
 
 Result<db::InsertedEvent> EventQueue::ParameterChanged(int64_t seq, const std::string& name, const std::string& value,

@@ -34,6 +34,9 @@ class EventQueue {
   // (returns inserted = false, id 0).
   Result<db::InsertedEvent> ObjectCreated(const std::string& key, const std::string& etag, int64_t size_bytes,
                                           std::string_view origin);
+  // Records the object as already handled (its flow ran synchronously, e.g. an API
+  // detection), so a later report of the same key + content starts nothing.
+  Status MarkObjectHandled(const std::string& key, const std::string& etag, std::string_view origin);
   Result<db::InsertedEvent> ParameterChanged(int64_t seq, const std::string& name, const std::string& value,
                                              int64_t version, const std::string& modified_by);
   Result<db::InsertedEvent> ScheduleFired(const std::string& name, int64_t fire_ms, bool manual);

@@ -95,7 +95,7 @@ const Synthesizer& ModelService::SharedSynthesizer() {
   return *shared_->synthesizer;
 }
 
-Result<db::ModelVersion> ModelService::CreateVersion() {
+Result<db::ModelVersion> ModelService::CreateVersion(const std::string& name) {
   ASSIGN_OR_RETURN(LabeledListing listing, ListLabeledImages(*store_));
   for (const auto& why : listing.ignored) spdlog::warn("not used for training: {}", why);
   if (listing.entries.empty()) {
@@ -107,8 +107,11 @@ Result<db::ModelVersion> ModelService::CreateVersion() {
   const int64_t now = clock_->NowMs();
   // Names sort by creation time; a suffix keeps two versions in one second apart.
   std::string base = "labelloop." + FormatCompactUtc(now);
-  v.name = base;
-  for (int n = 2; db_->GetModelVersion(v.name).ok(); ++n) v.name = fmt::format("{}-{}", base, n);
+  v.name = name.empty() ? base : name;
+  if (!name.empty() && db_->GetModelVersion(name).ok()) {
+    return AlreadyExistsError(fmt::format("model version '{}' already exists", name));
+  }
+  for (int n = 2; name.empty() && db_->GetModelVersion(v.name).ok(); ++n) v.name = fmt::format("{}-{}", base, n);
   v.status = db::kTrainingInProgress;
   v.status_message = fmt::format("{}{}); {} images, {} labels", kTrainingMarker, CurrentWorkerId(),
                                  listing.entries.size(), listing.labels.size());
@@ -386,16 +389,30 @@ Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& 
       new ClassifierDetector(name, std::move(backbone), std::move(classifier), options_.decode_limits));
 }
 
+namespace {
+
+// The worker recorded in a TRAINING_IN_PROGRESS status message, or "" when none is.
+std::string TrainingWorkerOf(const db::ModelVersion& v) {
+  if (v.status != db::kTrainingInProgress) return "";
+  size_t at = v.status_message.find(kTrainingMarker);
+  if (at == std::string::npos) return "";
+  std::string worker = v.status_message.substr(at + kTrainingMarker.size());
+  return worker.substr(0, worker.find(')'));
+}
+
+}  // namespace
+
+bool ModelService::IsTrainingOrphaned(const db::ModelVersion& version) {
+  const std::string worker = TrainingWorkerOf(version);
+  return !worker.empty() && !IsWorkerAlive(worker);
+}
+
 Result<int> ModelService::RecoverInterruptedTrainings() {
   ASSIGN_OR_RETURN(std::vector<db::ModelVersion> all, db_->ListModelVersions());
   int marked = 0;
   for (auto& v : all) {
-    if (v.status != db::kTrainingInProgress) continue;
-    size_t at = v.status_message.find(kTrainingMarker);
-    if (at == std::string::npos) continue;
-    std::string worker = v.status_message.substr(at + kTrainingMarker.size());
-    worker = worker.substr(0, worker.find(')'));
-    if (IsWorkerAlive(worker)) continue;
+    if (!IsTrainingOrphaned(v)) continue;
+    const std::string worker = TrainingWorkerOf(v);
     RETURN_IF_ERROR(MarkFailed(v, "interrupted: the training process (" + worker + ") stopped before finishing"));
     ++marked;
   }

@@ -70,8 +70,14 @@ class ModelService {
   ~ModelService();
 
   // Lists the labelled images, writes the manifest and creates the version row in
-  // TRAINING_IN_PROGRESS. FailedPrecondition when there is nothing to train on.
-  Result<db::ModelVersion> CreateVersion();
+  // TRAINING_IN_PROGRESS. FailedPrecondition when there is nothing to train on. `name`
+  // empty: one is made from the time; given: AlreadyExists when taken (callers that
+  // must not create twice, like a workflow step re-run after a crash, choose the name).
+  Result<db::ModelVersion> CreateVersion(const std::string& name = "");
+
+  // True when `version` is TRAINING_IN_PROGRESS but the process recorded as training it
+  // no longer runs (a crash): the caller may train it again with TrainVersion.
+  static bool IsTrainingOrphaned(const db::ModelVersion& version);
 
   // Records `worker` ("pid@host", see common/process.h) as the process training the
   // TRAINING_IN_PROGRESS version `name`: the creating process calls this when it hands the

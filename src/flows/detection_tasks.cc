@@ -1,0 +1,131 @@
+// The detection branch: detect -> log -> (low confidence and review enabled) -> review task.
+#include <fmt/format.h>
+
+#include "common/content_hash.h"
+#include "events/event_queue.h"
+#include "flows/flow_tasks.h"
+#include "store/object_keys.h"
+
+namespace labelloop::flows {
+namespace {
+
+// A request id that a re-run of the same step (or event) reproduces.
+std::string RequestIdFor(const std::string& idempotency_key) { return "det-" + Sha256Hex(idempotency_key).substr(0, 24); }
+
+// A file name safe as one key segment: unsafe bytes become '_', length capped.
+std::string SafeFileName(std::string_view name) {
+  std::string base(store::BaseName(name));
+  std::string out;
+  for (char c : base) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
+  while (!out.empty() && out.front() == '.') out.erase(out.begin());
+  if (out.size() > 100) out = out.substr(out.size() - 100);
+  return out.empty() ? "image" : out;
+}
+
+Json LabelsJson(const model::Detection& detection) {
+  Json labels = Json::array();
+  for (const auto& l : detection.labels) labels.push_back({{"name", l.name}, {"confidence", l.confidence}});
+  return labels;
+}
+
+}  // namespace
+
+Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,
+                                     std::string_view source) {
+  if (Result<db::Detection> logged = deps_.detections->Get(request_id); logged.ok()) {
+    ASSIGN_OR_RETURN(Json labels, ParseJson(logged->labels_json, "logged labels"));
+    ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(logged->model_version));
+    return Json{{"request_id", request_id}, {"key", key}, {"version", logged->model_version},
+                {"label", logged->top_label}, {"confidence", logged->confidence_pct}, {"labels", labels},
+                {"threshold", logged->threshold_pct}, {"review_enabled", logged->review_enabled},
+                {"below_threshold", logged->confidence_pct < logged->threshold_pct},
+                {"candidate_labels", version.labels}};
+  }
+  ASSIGN_OR_RETURN(const double threshold, deps_.params->GetDouble(params::kMinimumLabelDetectionConfidence));
+  ASSIGN_OR_RETURN(const bool review_enabled, deps_.params->GetBool(params::kEnableA2IWorkflow));
+  ASSIGN_OR_RETURN(model::Detection detection, deps_.detection->Detect(bytes, key, 0, 0));
+  ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(detection.version));
+  db::Detection row;
+  row.request_id = request_id;
+  row.created_ms = deps_.clock->NowMs();
+  row.image_key = key;
+  row.image_etag = Sha256Hex(bytes);
+  row.model_version = detection.version;
+  if (!detection.labels.empty()) {
+    row.top_label = detection.labels.front().name;
+    row.confidence_pct = detection.labels.front().confidence;
+  }
+  const Json labels = LabelsJson(detection);
+  row.labels_json = labels.dump();
+  row.threshold_pct = threshold;
+  row.review_enabled = review_enabled;
+  row.source = std::string(source);
+  if (Status inserted = deps_.detections->Insert(row); !inserted.ok() && inserted.code() != StatusCode::kAlreadyExists) {
+    return inserted;
+  }
+  const bool below = row.confidence_pct < threshold;
+  Json result = {{"request_id", request_id}, {"key", key}, {"version", detection.version},
+                 {"label", row.top_label}, {"confidence", row.confidence_pct}, {"labels", labels},
+                 {"threshold", threshold}, {"review_enabled", review_enabled}, {"below_threshold", below},
+                 {"candidate_labels", version.labels}};
+  Notify(fmt::format("Detection result: {} {:.1f}", row.top_label.empty() ? "(no label)" : row.top_label,
+                     row.confidence_pct),
+         result);
+  return result;
+}
+
+Result<Json> FlowTasks::Detect(const Json& input, const workflow::TaskContext& context) {
+  ASSIGN_OR_RETURN(const std::string key, RequireString(input, "key", "detect"));
+  ASSIGN_OR_RETURN(std::string bytes, deps_.bucket->Get(key));
+  // Keyed on the event when there is one: even a second execution of the same event (a
+  // crash between starting it and marking the event dispatched) logs one detection.
+  const std::string identity =
+      input.contains("event_id") ? fmt::format("event:{}", input["event_id"].dump()) : context.IdempotencyKey();
+  return DetectAndLog(key, bytes, RequestIdFor(identity), db::kDetectionSourceEvent);
+}
+
+Result<Json> FlowTasks::ReviewIfUncertain(const Json& detection) {
+  if (!detection.value("below_threshold", false) || !detection.value("review_enabled", false)) {
+    return Json{{"review_task", nullptr}};
+  }
+  review::ReviewInput in;
+  in.image_key = detection.value("key", "");
+  in.detection_request_id = detection.value("request_id", "");
+  in.source = std::string(review::kSourceLowConfidence);
+  in.model_label = detection.value("label", "");
+  in.model_confidence_pct = detection.value("confidence", 0.0);
+  in.candidate_labels = detection.value("candidate_labels", std::vector<std::string>{});
+  ASSIGN_OR_RETURN(db::ReviewTask task, deps_.reviews->CreateTask(in));
+  Notify("Review task created", {{"task", task.name}, {"image", in.image_key}, {"source", in.source},
+                                 {"detection_request_id", in.detection_request_id}, {"model_label", in.model_label},
+                                 {"model_confidence", in.model_confidence_pct}});
+  return Json{{"review_task", task.name}};
+}
+
+Result<Json> FlowTasks::CreateReviewTask(const Json& input, const workflow::TaskContext& context) {
+  if (!input.contains("detection")) return InvalidArgumentError("create review task: input has no \"detection\"");
+  return ReviewIfUncertain(input["detection"]);
+}
+
+Result<Json> FlowTasks::DetectUpload(const std::string& bytes, std::string_view filename, int max_results,
+                                     double min_confidence_pct, std::string_view actor) {
+  const std::string request_id = "api-" + Sha256Hex(fmt::format("{}/{}/{}", deps_.clock->NowMs(), Sha256Hex(bytes),
+                                                                 static_cast<const void*>(&bytes)))
+                                              .substr(0, 24);
+  const std::string key = fmt::format("{}api/{}-{}", store::kDetectionPrefix, request_id, SafeFileName(filename));
+  // Handled here: the watcher must not start a second detection of this object.
+  RETURN_IF_ERROR(deps_.events->MarkObjectHandled(key, Sha256Hex(bytes), fmt::format("api:{}", actor)));
+  RETURN_IF_ERROR(deps_.bucket->Put(key, bytes).status());
+  ASSIGN_OR_RETURN(Json detection, DetectAndLog(key, bytes, request_id, db::kDetectionSourceApi));
+  ASSIGN_OR_RETURN(Json review, ReviewIfUncertain(detection));
+  Json labels = Json::array();
+  for (const Json& l : detection["labels"]) {
+    if (l["confidence"].get<double>() < min_confidence_pct) continue;
+    if (max_results > 0 && int(labels.size()) >= max_results) break;
+    labels.push_back(l);
+  }
+  return Json{{"labels", labels}, {"version", detection["version"]}, {"request_id", request_id},
+              {"image", key}, {"review_task", review["review_task"]}};
+}
+
+}  // namespace labelloop::flows

@@ -1,0 +1,39 @@
+// FlowDeps: everything the task handlers of the four flows use, wired by the composition
+// root (src/app) and outliving the engine. Plain pointers; the pointees are thread-safe.
+#pragma once
+
+#include <cstdint>
+
+#include "common/clock.h"
+#include "db/metadata_db.h"
+#include "db/detection_db.h"
+#include "events/event_queue.h"
+#include "flows/detection_runner.h"
+#include "flows/training_runner.h"
+#include "model/model_service.h"
+#include "notify/notifier.h"
+#include "params/parameter_store.h"
+#include "review/review_service.h"
+#include "review/sampling_service.h"
+#include "schedule/scheduler.h"
+#include "store/object_store.h"
+
+namespace labelloop::flows {
+
+struct FlowDeps {
+  store::ObjectStore* bucket = nullptr;
+  model::ModelService* models = nullptr;
+  db::MetadataDb* metadata = nullptr;
+  params::ParameterStore* params = nullptr;
+  schedule::Scheduler* schedules = nullptr;
+  notify::Notifier* notifier = nullptr;
+  review::ReviewService* reviews = nullptr;
+  review::SamplingService* sampling = nullptr;
+  db::DetectionDb* detections = nullptr;
+  events::EventQueue* events = nullptr;  // also keeps task idempotency records
+  TrainingRunner* training = nullptr;
+  DetectionRunner* detection = nullptr;
+  const Clock* clock = nullptr;
+};
+
+}  // namespace labelloop::flows

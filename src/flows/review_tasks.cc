@@ -1,0 +1,73 @@
+// The review-output and sampling branches: a finished review's answer flows back into the
+// training folders; every n-th detection goes to people for quality control.
+#include <fmt/format.h>
+
+#include "flows/flow_tasks.h"
+#include "review/review_output.h"
+#include "store/object_keys.h"
+
+namespace labelloop::flows {
+
+Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::TaskContext& context) {
+  ASSIGN_OR_RETURN(const std::string key, RequireString(input, "key", "add training image"));
+  ASSIGN_OR_RETURN(const std::string text, deps_.bucket->Get(key));
+  Result<review::ReviewOutput> parsed = review::ParseReviewOutput(text);
+  // A malformed answer file will not parse on a retry either: fail the step, name the file.
+  if (!parsed.ok()) return FailedPreconditionError(fmt::format("{}: {}", store::QuoteKey(key), parsed.status().message()));
+  const review::ReviewOutput& out = *parsed;
+  std::optional<std::string> copied_key;
+  std::string action;
+  if (out.source != review::kSourceLowConfidence) {
+    action = "sampled answer recorded for quality control; not used for training";
+  } else if (!out.final_label) {
+    action = "None of the Above: nothing added to training";
+  } else {
+    RETURN_IF_ERROR(store::ValidateLabelName(*out.final_label));
+    // humanLoopName-<task>-<file>, as the seed names them; a fixed key makes a re-run harmless.
+    const std::string destination = fmt::format("{}humanLoopName-{}-{}", store::LabeledImagesPrefix(*out.final_label),
+                                                out.task_name, store::BaseName(out.image_key));
+    if (!deps_.bucket->Head(destination).ok()) RETURN_IF_ERROR(deps_.bucket->Copy(out.image_key, destination).status());
+    copied_key = destination;
+    action = fmt::format("copied to {}", destination);
+  }
+  if (!out.detection_request_id.empty()) {
+    Status updated =
+        deps_.detections->UpdateHumanAnswer(out.detection_request_id, out.final_label, copied_key, out.completed_ms);
+    if (!updated.ok() && updated.code() != StatusCode::kNotFound) return updated;
+  }
+  Json result = {{"task", out.task_name}, {"source", out.source}, {"image", out.image_key},
+                 {"label", out.final_label ? Json(*out.final_label) : Json(nullptr)},
+                 {"copied_key", copied_key ? Json(*copied_key) : Json(nullptr)}, {"action", action}};
+  Json body = result;
+  body["model_label"] = out.model_label;
+  body["model_confidence"] = out.model_confidence_pct;
+  body["agreement"] = out.agreement;
+  body["execution"] = context.execution_id;
+  Notify(fmt::format("Review processed: {}", out.task_name), body);
+  return result;
+}
+
+Result<Json> FlowTasks::SampleDetections(const Json& input, const workflow::TaskContext& context) {
+  ASSIGN_OR_RETURN(const bool enabled, deps_.params->GetBool(params::kEnableAutomaticHumanSampling));
+  if (!enabled && !input.value("manual", false)) return Json{{"sampled", 0}, {"more", false}, {"reason", "sampling is disabled"}};
+  ASSIGN_OR_RETURN(const int64_t interval, deps_.params->GetInt(params::kHumanSamplingInterval));
+  ASSIGN_OR_RETURN(std::vector<db::Detection> due, deps_.sampling->SampleDue(interval));
+  Json tasks = Json::array();
+  for (const db::Detection& d : due) {
+    ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(d.model_version));
+    review::ReviewInput in;
+    in.image_key = d.image_key;
+    in.detection_request_id = d.request_id;
+    in.source = std::string(review::kSourceSampling);
+    in.model_label = d.top_label;
+    in.model_confidence_pct = d.confidence_pct;
+    in.candidate_labels = version.labels;
+    ASSIGN_OR_RETURN(db::ReviewTask task, deps_.reviews->CreateTask(in));
+    tasks.push_back(task.name);
+  }
+  Notify(fmt::format("Sampling: {} detection(s) sent for review", tasks.size()),
+         {{"interval", interval}, {"tasks", tasks}, {"execution", context.execution_id}});
+  return Json{{"sampled", tasks.size()}, {"tasks", tasks}, {"more", false}};
+}
+
+}  // namespace labelloop::flows
