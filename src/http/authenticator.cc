@@ -1,0 +1,89 @@
+#include "http/authenticator.h"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+namespace labelloop::http {
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+std::string SessionCookieValue(const httplib::Request& request) {
+  size_t count = request.get_header_value_count("Cookie");
+  for (size_t i = 0; i < count; ++i) {
+    std::string header = request.get_header_value("Cookie", i);
+    std::string_view rest = header;
+    while (!rest.empty()) {
+      size_t semicolon = rest.find(';');
+      std::string_view pair = Trim(rest.substr(0, semicolon));
+      rest = semicolon == std::string_view::npos ? std::string_view() : rest.substr(semicolon + 1);
+      size_t equals = pair.find('=');
+      if (equals == std::string_view::npos) continue;
+      if (Trim(pair.substr(0, equals)) == kSessionCookieName) return std::string(Trim(pair.substr(equals + 1)));
+    }
+  }
+  return "";
+}
+
+Result<std::optional<Caller>> Authenticate(const httplib::Request& request, auth::AuthService& auth) {
+  if (request.has_header("Authorization")) {
+    std::string header = request.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
+      return UnauthenticatedError("the Authorization header must be 'Bearer <token>'");
+    }
+    ASSIGN_OR_RETURN(auth::Principal principal, auth.AuthenticateToken(Trim(header.substr(kBearer.size()))));
+    return std::optional<Caller>(Caller{principal.name, principal.role, true, "", ""});
+  }
+  std::string session_id = SessionCookieValue(request);
+  if (session_id.empty()) return std::optional<Caller>();
+  auto session = auth.AuthenticateSession(session_id);
+  if (!session.ok()) return session.status();
+  auto& [principal, csrf] = *session;
+  return std::optional<Caller>(Caller{principal.name, principal.role, false, session_id, csrf});
+}
+
+bool IsStateChanging(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+Status AuthorizeCall(const Route& route, Call& call) {
+  auto caller = Authenticate(call.request, *call.deps.auth);
+  if (route.access.open) {
+    if (caller.ok()) call.caller = std::move(*caller);
+    return OkStatus();
+  }
+  if (!caller.ok()) return caller.status();
+  if (!caller->has_value()) {
+    return UnauthenticatedError(fmt::format("{} {} needs a signed-in user or an API token (Authorization: Bearer)",
+                                            route.method, route.pattern));
+  }
+  const Caller& who = **caller;
+  if (!route.access.Allows(who.role)) {
+    return PermissionDeniedError(fmt::format("user '{}' has role '{}'; {} {} needs role {}", who.name,
+                                             auth::RoleName(who.role), route.method, route.pattern,
+                                             route.access.Describe()));
+  }
+  if (!who.via_token && IsStateChanging(call.request.method)) {
+    std::string sent = call.request.get_header_value(std::string(kCsrfHeader));
+    if (sent.empty() || !ConstantTimeEquals(sent, who.csrf_token)) {
+      return PermissionDeniedError(
+          "CSRF token missing or wrong: send the csrf_token from GET /api/v1/session as the X-CSRF-Token header");
+    }
+  }
+  call.caller = std::move(*caller);
+  return OkStatus();
+}
+
+}  // namespace labelloop::http

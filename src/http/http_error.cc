@@ -1,0 +1,41 @@
+#include "http/http_error.h"
+
+#include <spdlog/spdlog.h>
+
+namespace labelloop::http {
+
+int HttpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kDataLoss:
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+nlohmann::json ErrorBody(std::string_view code, std::string_view message) {
+  return {{"error", {{"code", code}, {"message", message}}}};
+}
+
+void WriteHttpError(httplib::Response& response, int http_status, std::string_view code, std::string_view message) {
+  response.status = http_status;
+  // Replace, not add: an error may follow a half-built success.
+  response.headers.erase("Content-Disposition");
+  response.headers.erase("ETag");
+  response.set_content(ErrorBody(code, message).dump(), "application/json");
+  if (http_status >= 500) spdlog::error("HTTP {}: {}: {}", http_status, code, message);
+}
+
+void WriteError(httplib::Response& response, const Status& status) {
+  WriteHttpError(response, HttpStatusFor(status.code()), StatusCodeName(status.code()), status.message());
+}
+
+}  // namespace labelloop::http

@@ -1,0 +1,26 @@
+// The one Status -> HTTP mapping, and the one error body shape:
+//   {"error": {"code": "not_found", "message": "object 'x' does not exist"}}
+// InvalidArgument 400, Unauthenticated 401, PermissionDenied 403, NotFound 404,
+// AlreadyExists/FailedPrecondition 409, ResourceExhausted 429, Unavailable 503, else 500.
+// Thread-safe (stateless).
+#pragma once
+
+#include <string_view>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace labelloop::http {
+
+int HttpStatusFor(StatusCode code);
+
+nlohmann::json ErrorBody(std::string_view code, std::string_view message);
+
+// Sets status, JSON body and content type from a non-OK status. 5xx are logged.
+void WriteError(httplib::Response& response, const Status& status);
+// For errors that are not a Status (404 no route, 405, 413): explicit HTTP code and name.
+void WriteHttpError(httplib::Response& response, int http_status, std::string_view code, std::string_view message);
+
+}  // namespace labelloop::http

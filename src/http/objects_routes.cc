@@ -1,0 +1,159 @@
+// The bucket over HTTP: PUT one object (raw body), POST many (multipart; each part's
+// filename may carry a relative path, kept under the optional `prefix` field), list by
+// prefix with continuation, GET the bytes, DELETE. Keys are validated by
+// store::ValidateObjectKey before anything is written; a multipart upload is checked whole
+// before its first object is stored.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "common/content_hash.h"
+#include "http/call_util.h"
+#include "http/handlers.h"
+#include "store/object_keys.h"
+#include "store/object_store.h"
+
+namespace labelloop::http {
+namespace {
+
+nlohmann::json ObjectJson(const store::ObjectInfo& info) {
+  return {{"key", info.key}, {"etag", info.etag}, {"size", info.size_bytes}};
+}
+
+void AnnounceCreated(Call& call, const store::ObjectInfo& info) {
+  if (call.deps.hooks.object_created) call.deps.hooks.object_created(info.key, info.etag);
+  call.events.Publish("object.created", ObjectJson(info));
+}
+
+// Types for bucket objects: only ones a browser will not run as a page or a script
+// (uploaded HTML or SVG must never execute in the console's origin); anything else is a
+// download.
+std::string ObjectContentType(std::string_view key) {
+  std::string_view name = store::BaseName(key);
+  size_t dot = name.rfind('.');
+  std::string extension = dot == std::string_view::npos ? "" : std::string(name.substr(dot + 1));
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension == "jpg" || extension == "jpeg") return "image/jpeg";
+  if (extension == "png") return "image/png";
+  if (extension == "gif") return "image/gif";
+  if (extension == "webp") return "image/webp";
+  if (extension == "bmp") return "image/bmp";
+  if (extension == "tif" || extension == "tiff") return "image/tiff";
+  if (extension == "json") return "application/json";
+  if (extension == "manifest" || extension == "jsonl") return "application/x-ndjson";
+  if (extension == "txt" || extension == "csv") return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+// "images_labeled_by_folder/" and "images_labeled_by_folder" both give "images_labeled_by_folder".
+Result<std::string> NormalizePrefix(std::string prefix) {
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  if (prefix.empty()) return prefix;
+  RETURN_IF_ERROR(store::ValidateObjectPrefix(prefix + "/"));
+  return prefix;
+}
+
+}  // namespace
+
+Status HandlePutObject(Call& call) {
+  const std::string& key = PathParam(call, "key");
+  RETURN_IF_ERROR(store::ValidateObjectKey(key));
+  ASSIGN_OR_RETURN(store::ObjectInfo info, call.deps.bucket->Put(key, call.request.body));
+  AnnounceCreated(call, info);
+  ReplyJson(call, 200, ObjectJson(info));
+  return OkStatus();
+}
+
+Status HandleUploadObjects(Call& call) {
+  if (!call.request.is_multipart_form_data()) {
+    return InvalidArgumentError(
+        "POST /api/v1/objects expects multipart/form-data with one part per file "
+        "(use PUT /api/v1/objects/{key} for a single raw body)");
+  }
+  std::string prefix;
+  struct Part {
+    std::string key;
+    const std::string* content;
+  };
+  std::vector<Part> parts;
+  for (const auto& [field, part] : call.request.files) {
+    if (part.filename.empty()) {
+      if (field == "prefix") prefix = part.content;
+      continue;  // other plain form fields are ignored
+    }
+    parts.push_back(Part{part.filename, &part.content});
+  }
+  if (parts.empty()) {
+    return InvalidArgumentError("the upload holds no file parts (each file needs a part with a filename)");
+  }
+  ASSIGN_OR_RETURN(prefix, NormalizePrefix(prefix));
+  std::set<std::string> seen;
+  for (Part& part : parts) {
+    if (!prefix.empty()) part.key = prefix + "/" + part.key;
+    RETURN_IF_ERROR(store::ValidateObjectKey(part.key).WithContext("uploaded file name"));
+    if (!seen.insert(part.key).second) {
+      return InvalidArgumentError(fmt::format("two uploaded files have the same key {}", store::QuoteKey(part.key)));
+    }
+  }
+  nlohmann::json objects = nlohmann::json::array();
+  for (const Part& part : parts) {
+    auto info = call.deps.bucket->Put(part.key, *part.content);
+    if (!info.ok()) {
+      return info.status().WithContext(
+          fmt::format("storing {} ({} of {} files stored before it)", store::QuoteKey(part.key), objects.size(),
+                      parts.size()));
+    }
+    AnnounceCreated(call, *info);
+    objects.push_back(ObjectJson(*info));
+  }
+  ReplyJson(call, 201, {{"objects", objects}});
+  return OkStatus();
+}
+
+Status HandleListObjects(Call& call) {
+  std::string prefix = QueryString(call, "prefix");
+  std::string continuation = QueryString(call, "continuation");
+  ASSIGN_OR_RETURN(int64_t limit, QueryInt(call, "limit", store::kMaxListKeys, 1, store::kMaxListKeys));
+  ASSIGN_OR_RETURN(store::ListResult page,
+                   call.deps.bucket->List(prefix, continuation, static_cast<int>(limit)));
+  nlohmann::json objects = nlohmann::json::array();
+  for (const store::ObjectInfo& info : page.objects) {
+    nlohmann::json object = ObjectJson(info);
+    object["last_modified"] = IsoTime(info.last_modified_ms);
+    objects.push_back(std::move(object));
+  }
+  nlohmann::json next = page.next_continuation_token.empty() ? nlohmann::json(nullptr)
+                                                             : nlohmann::json(page.next_continuation_token);
+  ReplyJson(call, 200, {{"objects", objects}, {"continuation", next}});
+  return OkStatus();
+}
+
+Status HandleGetObject(Call& call) {
+  const std::string& key = PathParam(call, "key");
+  RETURN_IF_ERROR(store::ValidateObjectKey(key));
+  ASSIGN_OR_RETURN(std::string bytes, call.deps.bucket->Get(key));
+  std::string etag = "\"" + Sha256Hex(bytes) + "\"";
+  call.response.set_header("ETag", etag);
+  call.response.set_header("Cache-Control", "private, no-cache");
+  if (call.request.get_header_value("If-None-Match") == etag) {
+    call.response.status = 304;
+    return OkStatus();
+  }
+  std::string type = ObjectContentType(key);
+  if (type == "application/octet-stream") call.response.set_header("Content-Disposition", "attachment");
+  call.response.status = 200;
+  call.response.body = std::move(bytes);  // no copy of a large image
+  call.response.set_header("Content-Type", type);
+  return OkStatus();
+}
+
+Status HandleDeleteObject(Call& call) {
+  const std::string& key = PathParam(call, "key");
+  RETURN_IF_ERROR(store::ValidateObjectKey(key));
+  RETURN_IF_ERROR(call.deps.bucket->Delete(key));
+  call.events.Publish("object.deleted", {{"key", key}});
+  ReplyNoContent(call);
+  return OkStatus();
+}
+
+}  // namespace labelloop::http

@@ -1,0 +1,154 @@
+// Review tasks for the labelling portal: list (status/source filters, cursor paging), one
+// task, claim, answer ({"label": "..."} or {"label": null} for "None of the Above"),
+// release, and "claim the next task for me" (204 when the queue is empty); plus the
+// model/human agreement of sampled detections. The reviewer is always the caller.
+// Reviewers do not see other reviewers' answers (independent votes); admins do.
+#include <fmt/format.h>
+
+#include "db/review_db.h"
+#include "http/call_util.h"
+#include "http/handlers.h"
+#include "review/review_service.h"
+#include "review/sampling_service.h"
+
+namespace labelloop::http {
+namespace {
+
+std::string ObjectUrl(std::string_view key) {
+  std::string url = "/api/v1/objects/";
+  for (unsigned char c : key) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      url += static_cast<char>(c);
+    } else {
+      url += fmt::format("%{:02X}", c);
+    }
+  }
+  return url;
+}
+
+nlohmann::json OptionalString(const std::optional<std::string>& s) {
+  return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
+}
+
+nlohmann::json TaskJson(const db::ReviewTask& t, bool with_answers) {
+  nlohmann::json json = {{"name", t.name},
+                         {"status", t.status},
+                         {"source", t.source},
+                         {"image_key", t.image_key},
+                         {"image_url", ObjectUrl(t.image_key)},
+                         {"detection_request_id", t.detection_request_id},
+                         {"model_label", t.model_label},
+                         {"model_confidence", t.model_confidence_pct},
+                         {"candidate_labels", t.candidate_labels},
+                         {"reviews_required", t.reviews_required},
+                         {"answer_count", t.answers.size()},
+                         {"created", IsoTime(t.created_ms)},
+                         {"expires", IsoTime(t.expires_ms)},
+                         {"claimed_by", OptionalString(t.claimed_by)},
+                         {"claim_expires", IsoTime(t.claim_expires_ms)},
+                         {"completed", IsoTime(t.completed_ms)}};
+  if (with_answers) {
+    nlohmann::json answers = nlohmann::json::array();
+    for (const db::ReviewAnswer& a : t.answers) {
+      answers.push_back({{"reviewer", a.reviewer}, {"label", OptionalString(a.label)}, {"submitted", IsoTime(a.submitted_ms)}});
+    }
+    json["answers"] = std::move(answers);
+    json["final_label"] = OptionalString(t.final_label);
+    json["agreement"] = t.agreement ? nlohmann::json(*t.agreement) : nlohmann::json(nullptr);
+    json["output_key"] = t.output_key.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.output_key);
+  }
+  return json;
+}
+
+bool IsAdmin(const Call& call) { return call.caller && call.caller->role == auth::Role::kAdmin; }
+
+void ReplyTask(Call& call, const db::ReviewTask& task) { ReplyJson(call, 200, TaskJson(task, IsAdmin(call))); }
+
+}  // namespace
+
+Status HandleListReviews(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
+  db::ReviewFilter filter;
+  filter.status = QueryString(call, "status");
+  filter.source = QueryString(call, "source");
+  filter.page_cursor = QueryString(call, "cursor");
+  ASSIGN_OR_RETURN(filter.limit, PageLimit(call));
+  ASSIGN_OR_RETURN(db::ReviewTaskPage page, call.deps.reviews->ListTasks(filter));
+  nlohmann::json list = nlohmann::json::array();
+  for (const db::ReviewTask& task : page.tasks) list.push_back(TaskJson(task, IsAdmin(call)));
+  ReplyJson(call, 200,
+            {{"reviews", list},
+             {"next_cursor", page.next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page.next_cursor)},
+             {"total", page.total_count}});
+  return OkStatus();
+}
+
+Status HandleGetReview(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
+  ASSIGN_OR_RETURN(db::ReviewTask task, call.deps.reviews->GetTask(PathParam(call, "id")));
+  ReplyTask(call, task);
+  return OkStatus();
+}
+
+Status HandleClaimReview(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
+  ASSIGN_OR_RETURN(db::ReviewTask task, call.deps.reviews->Claim(PathParam(call, "id"), ActorName(call)));
+  ReplyTask(call, task);
+  return OkStatus();
+}
+
+Status HandleClaimNextReview(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
+  ASSIGN_OR_RETURN(std::optional<db::ReviewTask> task, call.deps.reviews->ClaimNext(ActorName(call)));
+  if (!task) {
+    ReplyNoContent(call);
+    return OkStatus();
+  }
+  ReplyTask(call, *task);
+  return OkStatus();
+}
+
+Status HandleAnswerReview(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
+  ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(call));
+  auto it = body.find("label");
+  if (it == body.end()) {
+    return InvalidArgumentError(
+        "request body must have \"label\": a label name, or null for \"None of the Above\"");
+  }
+  std::optional<std::string> label;
+  if (it->is_string()) {
+    label = it->get<std::string>();
+  } else if (!it->is_null()) {
+    return InvalidArgumentError(fmt::format("\"label\" must be a string or null, got {} {}", it->type_name(), it->dump()));
+  }
+  ASSIGN_OR_RETURN(db::ReviewTask task, call.deps.reviews->Answer(PathParam(call, "id"), ActorName(call), label));
+  call.events.Publish("review.answered", {{"name", task.name}, {"status", task.status}});
+  ReplyTask(call, task);
+  return OkStatus();
+}
+
+Status HandleReleaseReview(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
+  RETURN_IF_ERROR(call.deps.reviews->Release(PathParam(call, "id"), ActorName(call)));
+  ReplyNoContent(call);
+  return OkStatus();
+}
+
+Status HandleAgreement(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.sampling, "the sampling service"));
+  ASSIGN_OR_RETURN(auto stats, call.deps.sampling->Agreement());
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& s : stats) {
+    list.push_back({{"version", s.model_version},
+                    {"reviewed", s.count},
+                    {"agreeing", s.agreeing},
+                    {"rate", s.rate},
+                    {"ci_low", s.ci_low},
+                    {"ci_high", s.ci_high}});
+  }
+  ReplyJson(call, 200, {{"versions", list}});
+  return OkStatus();
+}
+
+}  // namespace labelloop::http

@@ -1,0 +1,727 @@
+// In-process tests of the HTTP server: a real Server on 127.0.0.1 with a port picked by the
+// OS, an in-memory bucket, SQLite ":memory:" databases, a FakeClock, and httplib::Client.
+// One server is shared by the whole suite (users, tokens and sessions cost an argon2id
+// hash each); tests that need their own server create it.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "auth/auth_service.h"
+#include "db/auth_db.h"
+#include "db/detection_db.h"
+#include "db/metadata_db.h"
+#include "db/param_db.h"
+#include "http/route_examples_test_util.h"
+#include "http/route_table.h"
+#include "http/server.h"
+#include "params/parameter_store.h"
+#include "store/object_store.h"
+
+namespace labelloop::http {
+namespace {
+
+using auth::Role;
+using nlohmann::json;
+
+constexpr char kPassword[] = "correct horse battery staple";
+constexpr size_t kMaxUploadBytes = 256 * 1024;
+
+// How a request authenticates.
+struct Identity {
+  std::string label;
+  std::optional<Role> role;  // nullopt: no credentials
+  bool cookie = false;       // session cookie (with CSRF header) instead of a bearer token
+};
+
+struct SessionCredentials {
+  std::string id;
+  std::string csrf;
+};
+
+struct Environment {
+  FakeClock clock;
+  std::unique_ptr<store::ObjectStore> bucket = store::NewMemoryObjectStore(&clock);
+  std::unique_ptr<db::AuthDb> auth_db;
+  std::unique_ptr<auth::AuthService> auth;
+  std::unique_ptr<db::MetadataDb> metadata;
+  std::unique_ptr<db::DetectionDb> detections;
+  std::unique_ptr<db::ParamDb> param_db;
+  std::unique_ptr<params::ParameterStore> params;
+  std::unique_ptr<Server> server;
+  std::map<Role, std::string> tokens;
+  std::map<Role, SessionCredentials> sessions;
+
+  std::mutex mu;
+  std::vector<std::string> created_keys;  // GUARDED_BY(mu): object_created hook calls
+  json last_detect_call;                  // GUARDED_BY(mu)
+};
+
+Environment* env = nullptr;
+
+std::string UserOf(Role role) { return std::string(auth::RoleName(role)) + "-user"; }
+
+httplib::Client NewClient() {
+  httplib::Client client("127.0.0.1", env->server->port());
+  client.set_read_timeout(5, 0);
+  return client;
+}
+
+// A request exactly as given (the client does not normalise the path).
+httplib::Result Send(const std::string& method, const std::string& path, const std::string& body = "",
+                     httplib::Headers headers = {}, const std::string& content_type = "application/json") {
+  httplib::Client client = NewClient();
+  httplib::Request request;
+  request.method = method;
+  request.path = path;
+  request.headers = std::move(headers);
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    request.body = body;
+    request.set_header("Content-Type", content_type);
+  }
+  auto response = std::make_unique<httplib::Response>();
+  httplib::Error error = httplib::Error::Success;
+  bool sent = client.send(request, *response, error);
+  return httplib::Result(sent ? std::move(response) : nullptr, error);
+}
+
+SessionCredentials LoginOverHttp(const std::string& user, const std::string& password,
+                                 const std::string& cookie_before = "") {
+  httplib::Headers headers;
+  if (!cookie_before.empty()) headers.emplace("Cookie", "labelloop_session=" + cookie_before);
+  auto res = Send("POST", "/api/v1/session", json{{"user", user}, {"password", password}}.dump(), headers);
+  EXPECT_TRUE(res);
+  if (!res) return {};
+  EXPECT_EQ(res->status, 200) << res->body;
+  std::string cookie = res->get_header_value("Set-Cookie");
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("Path=/"), std::string::npos) << cookie;
+  size_t start = cookie.find('=') + 1;
+  std::string id = cookie.substr(start, cookie.find(';') - start);
+  return {id, json::parse(res->body).value("csrf_token", "")};
+}
+
+httplib::Headers HeadersFor(const Identity& who, const std::string& method) {
+  httplib::Headers headers;
+  if (!who.role) return headers;
+  if (!who.cookie) {
+    headers.emplace("Authorization", "Bearer " + env->tokens.at(*who.role));
+    return headers;
+  }
+  const SessionCredentials& session = env->sessions.at(*who.role);
+  headers.emplace("Cookie", "labelloop_session=" + session.id);
+  if (method != "GET") headers.emplace("X-CSRF-Token", session.csrf);
+  return headers;
+}
+
+httplib::Headers Bearer(Role role) { return HeadersFor(Identity{"", role, false}, "GET"); }
+
+json ParseBody(const httplib::Result& res) {
+  json body = json::parse(res->body, nullptr, false);
+  EXPECT_FALSE(body.is_discarded()) << res->body;
+  return body;
+}
+
+void ExpectErrorShape(const httplib::Result& res, int http_status, const std::string& code) {
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, http_status) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+  json body = ParseBody(res);
+  ASSERT_TRUE(body.contains("error")) << res->body;
+  EXPECT_EQ(body["error"]["code"], code) << res->body;
+  EXPECT_TRUE(body["error"]["message"].is_string());
+  EXPECT_FALSE(body["error"]["message"].get<std::string>().empty());
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    env = new Environment();
+    auto auth_db = db::OpenSqliteAuthDb(":memory:", &env->clock);
+    ASSERT_TRUE(auth_db.ok()) << auth_db.status().ToString();
+    env->auth_db = std::move(*auth_db);
+    env->auth = std::make_unique<auth::AuthService>(env->auth_db.get(), &env->clock);
+    auto metadata = db::OpenSqliteMetadataDb(":memory:", &env->clock);
+    ASSERT_TRUE(metadata.ok()) << metadata.status().ToString();
+    env->metadata = std::move(*metadata);
+    auto detections = db::OpenSqliteDetectionDb(":memory:", &env->clock);
+    ASSERT_TRUE(detections.ok()) << detections.status().ToString();
+    env->detections = std::move(*detections);
+    auto param_db = db::OpenSqliteParamDb(":memory:", &env->clock);
+    ASSERT_TRUE(param_db.ok()) << param_db.status().ToString();
+    env->param_db = std::move(*param_db);
+    env->params = std::make_unique<params::ParameterStore>(env->param_db.get(), &env->clock);
+    ASSERT_TRUE(env->params->EnsureDefaults().ok());
+
+    ServerOptions options;
+    options.port = 0;
+    options.max_upload_bytes = kMaxUploadBytes;
+    options.sse_keepalive_ms = 50;
+    options.sse_max_idle_ms = 150;
+    ServerDeps deps;
+    deps.bucket = env->bucket.get();
+    deps.auth = env->auth.get();
+    deps.metadata = env->metadata.get();
+    deps.detections = env->detections.get();
+    deps.params = env->params.get();
+    deps.clock = &env->clock;
+    deps.hooks.object_created = [](const std::string& key, const std::string&) {
+      std::lock_guard lock(env->mu);
+      env->created_keys.push_back(key);
+    };
+    deps.hooks.detect = [](std::string_view bytes, std::string_view filename, int max_results, double min_confidence,
+                           std::string_view actor) -> Result<json> {
+      std::lock_guard lock(env->mu);
+      env->last_detect_call = {{"size", bytes.size()}, {"filename", filename}, {"max_results", max_results},
+                               {"min_confidence", min_confidence}, {"actor", actor}};
+      return json{{"labels", {{{"name", "amazon_logo"}, {"confidence", 91.5}}}},
+                  {"version", "v1"},
+                  {"request_id", "req-1"}};
+    };
+    // dashboard, start_model and stop_model stay empty: their routes answer 503.
+    auto server = Server::Create(options, deps);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    env->server = std::move(*server);
+    ASSERT_TRUE(env->server->Start().ok());
+
+    for (Role role : {Role::kAdmin, Role::kReviewer, Role::kConsumer}) {
+      ASSERT_TRUE(env->auth->AddUser(UserOf(role), kPassword, role).ok());
+      auto token = env->auth->CreateToken(std::string(auth::RoleName(role)) + "-token", role);
+      ASSERT_TRUE(token.ok()) << token.status().ToString();
+      env->tokens[role] = token->token;
+      env->sessions[role] = LoginOverHttp(UserOf(role), kPassword);
+    }
+  }
+
+  static void TearDownTestSuite() {
+    env->server->Stop();
+    delete env;
+    env = nullptr;
+  }
+};
+
+// The authorisation matrix, generated from the route table: every route, called without
+// credentials, with a token of each role and with a session cookie of each role.
+TEST_F(ServerTest, AuthorisationMatrixCoversEveryRoute) {
+  std::vector<Identity> identities = {{"anonymous", std::nullopt, false}};
+  for (Role role : {Role::kAdmin, Role::kReviewer, Role::kConsumer}) {
+    identities.push_back({std::string(auth::RoleName(role)) + " token", role, false});
+    identities.push_back({std::string(auth::RoleName(role)) + " cookie", role, true});
+  }
+  int calls = 0;
+  for (const Route& route : RouteTable()) {
+    std::string method(route.method);
+    std::string path = ExamplePath(route.pattern);
+    for (const Identity& who : identities) {
+      SCOPED_TRACE(method + " " + path + " as " + who.label);
+      auto res = Send(method, path, "{}", HeadersFor(who, method));
+      ASSERT_TRUE(res) << httplib::to_string(res.error());
+      ++calls;
+      int status = res->status;
+      if (route.access.open) {
+        EXPECT_NE(status, 401) << res->body;
+        EXPECT_NE(status, 403) << res->body;
+      } else if (!who.role) {
+        EXPECT_EQ(status, 401) << res->body;
+        EXPECT_EQ(res->get_header_value("WWW-Authenticate"), "Bearer");
+      } else if (!route.access.Allows(*who.role)) {
+        EXPECT_EQ(status, 403) << res->body;
+      } else {
+        EXPECT_NE(status, 401) << res->body;
+        EXPECT_NE(status, 403) << res->body;
+      }
+      // Allowed or not, nothing may crash: 500 would be a bug (503 = dependency not wired).
+      EXPECT_NE(status, 500) << res->body;
+      if (who.cookie && method == "DELETE" && route.pattern == "/api/v1/session" && status == 204) {
+        env->sessions[*who.role] = LoginOverHttp(UserOf(*who.role), kPassword);  // that was a logout
+      }
+    }
+  }
+  EXPECT_EQ(calls, static_cast<int>(RouteTable().size() * identities.size()));
+}
+
+TEST_F(ServerTest, HealthIsOpenAndEveryResponseHasSecurityHeaders) {
+  for (const char* path : {"/api/v1/health", "/api/v1/parameters", "/nowhere", "/"}) {
+    SCOPED_TRACE(path);
+    auto res = Send("GET", path);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff");
+    EXPECT_EQ(res->get_header_value("Content-Security-Policy"), "default-src 'self'");
+    EXPECT_EQ(res->get_header_value("X-Frame-Options"), "DENY");
+    EXPECT_EQ(res->get_header_value("Referrer-Policy"), "same-origin");
+  }
+  auto res = Send("GET", "/api/v1/health");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  json body = ParseBody(res);
+  EXPECT_EQ(body["status"], "ok");
+  EXPECT_TRUE(body["version"].is_string());
+}
+
+TEST_F(ServerTest, ErrorShapeFor404And405And503) {
+  ExpectErrorShape(Send("GET", "/api/v1/objects/images_for_detection/missing.jpg", "", Bearer(Role::kAdmin)), 404,
+                   "not_found");
+  ExpectErrorShape(Send("GET", "/api/v1/no-such-route", "", Bearer(Role::kAdmin)), 404, "not_found");
+  auto res = Send("PATCH", "/api/v1/health", "{}");
+  ExpectErrorShape(res, 405, "method_not_allowed");
+  EXPECT_EQ(res->get_header_value("Allow"), "GET");
+  ExpectErrorShape(Send("GET", "/api/v1/dashboard", "", Bearer(Role::kAdmin)), 503, "unavailable");
+  ExpectErrorShape(Send("GET", "/api/v1/parameters"), 401, "unauthenticated");
+  ExpectErrorShape(Send("GET", "/api/v1/parameters", "", Bearer(Role::kReviewer)), 403, "permission_denied");
+  ExpectErrorShape(Send("GET", "/api/v1/parameters", "", {{"Authorization", "Bearer wrong"}}), 401,
+                   "unauthenticated");
+  ExpectErrorShape(Send("GET", "/api/v1/parameters", "", {{"Authorization", "Basic YTpi"}}), 401, "unauthenticated");
+}
+
+TEST_F(ServerTest, CsrfIsRequiredForCookieWritesOnly) {
+  const SessionCredentials& admin = env->sessions.at(Role::kAdmin);
+  httplib::Headers cookie_only = {{"Cookie", "labelloop_session=" + admin.id}};
+  auto res = Send("PUT", "/api/v1/objects/manifests/csrf.txt", "x", cookie_only, "text/plain");
+  ExpectErrorShape(res, 403, "permission_denied");
+  EXPECT_NE(ParseBody(res)["error"]["message"].get<std::string>().find("CSRF token missing or wrong"),
+            std::string::npos);
+  httplib::Headers wrong = cookie_only;
+  wrong.emplace("X-CSRF-Token", admin.csrf + "x");
+  ExpectErrorShape(Send("PUT", "/api/v1/objects/manifests/csrf.txt", "x", wrong, "text/plain"), 403,
+                   "permission_denied");
+  EXPECT_FALSE(env->bucket->Head("manifests/csrf.txt").ok()) << "a refused write stored the object";
+
+  httplib::Headers with_csrf = cookie_only;
+  with_csrf.emplace("X-CSRF-Token", admin.csrf);
+  res = Send("PUT", "/api/v1/objects/manifests/csrf.txt", "x", with_csrf, "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  // Reads by cookie need no token; writes by bearer token need none either.
+  res = Send("GET", "/api/v1/objects/manifests/csrf.txt", "", cookie_only);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  res = Send("PUT", "/api/v1/objects/manifests/csrf2.txt", "y", Bearer(Role::kAdmin), "text/plain");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+}
+
+TEST_F(ServerTest, SessionFixationLoginIssuesAFreshIdAndKillsThePlantedOne) {
+  // A cookie value planted before sign-in is never accepted.
+  const std::string planted = "attacker-chosen-session-id";
+  SessionCredentials fresh = LoginOverHttp(UserOf(Role::kReviewer), kPassword, planted);
+  EXPECT_FALSE(fresh.id.empty());
+  EXPECT_NE(fresh.id, planted);
+  auto res = Send("GET", "/api/v1/session", "", {{"Cookie", "labelloop_session=" + planted}});
+  ExpectErrorShape(res, 401, "unauthenticated");
+  res = Send("GET", "/api/v1/session", "", {{"Cookie", "labelloop_session=" + fresh.id}});
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json who = ParseBody(res);
+  EXPECT_EQ(who["user"], UserOf(Role::kReviewer));
+  EXPECT_EQ(who["role"], "reviewer");
+  EXPECT_EQ(who["csrf_token"], fresh.csrf);
+
+  // Signing in again with a valid session: new id, and the old one is ended.
+  SessionCredentials again = LoginOverHttp(UserOf(Role::kReviewer), kPassword, fresh.id);
+  EXPECT_NE(again.id, fresh.id);
+  ExpectErrorShape(Send("GET", "/api/v1/session", "", {{"Cookie", "labelloop_session=" + fresh.id}}), 401,
+                   "unauthenticated");
+
+  // Logout ends the session and clears the cookie.
+  res = Send("DELETE", "/api/v1/session", "",
+             {{"Cookie", "labelloop_session=" + again.id}, {"X-CSRF-Token", again.csrf}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+  EXPECT_NE(res->get_header_value("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  ExpectErrorShape(Send("GET", "/api/v1/session", "", {{"Cookie", "labelloop_session=" + again.id}}), 401,
+                   "unauthenticated");
+  // A wrong password is 401 with the error shape.
+  ExpectErrorShape(Send("POST", "/api/v1/session", json{{"user", "admin-user"}, {"password", "nope"}}.dump()), 401,
+                   "unauthenticated");
+}
+
+TEST_F(ServerTest, PathTricksInObjectKeysAre400AndStoreNothing) {
+  std::vector<std::string> tricks = {
+      "../etc/passwd",      "images_for_detection/../../etc/passwd", "%2e%2e/secret",   "/etc/passwd",
+      "a%00b.jpg",          "images_for_detection/./x.jpg",           "a\\b.jpg",        ".hidden/x.jpg",
+      "images_for_detection//x.jpg", "a%0Ab.jpg",
+      std::string(1100, 'k'),
+  };
+  for (const std::string& key : tricks) {
+    SCOPED_TRACE(key.substr(0, 60));
+    ExpectErrorShape(Send("PUT", "/api/v1/objects/" + key, "data", Bearer(Role::kAdmin), "image/jpeg"), 400,
+                     "invalid_argument");
+    ExpectErrorShape(Send("GET", "/api/v1/objects/" + key, "", Bearer(Role::kAdmin)), 400, "invalid_argument");
+    ExpectErrorShape(Send("DELETE", "/api/v1/objects/" + key, "", Bearer(Role::kAdmin)), 400, "invalid_argument");
+  }
+  auto all = store::ListAll(*env->bucket, "");
+  ASSERT_TRUE(all.ok());
+  for (const store::ObjectInfo& info : *all) EXPECT_EQ(info.key.find("passwd"), std::string::npos) << info.key;
+}
+
+TEST_F(ServerTest, OversizedUploadIs413WithJsonError) {
+  std::string big(kMaxUploadBytes + 1, 'x');
+  auto res = Send("PUT", "/api/v1/objects/images_for_detection/big.jpg", big, Bearer(Role::kAdmin), "image/jpeg");
+  ExpectErrorShape(res, 413, "payload_too_large");
+  EXPECT_FALSE(env->bucket->Head("images_for_detection/big.jpg").ok());
+  res = Send("PUT", "/api/v1/objects/images_for_detection/fits.jpg", std::string(kMaxUploadBytes, 'x'),
+             Bearer(Role::kAdmin), "image/jpeg");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+}
+
+TEST_F(ServerTest, MalformedJsonIs400NamingTheProblem) {
+  auto res = Send("PUT", "/api/v1/parameters/Minimum-F1-Score", "{\"value\": ", Bearer(Role::kAdmin));
+  ExpectErrorShape(res, 400, "invalid_argument");
+  EXPECT_NE(ParseBody(res)["error"]["message"].get<std::string>().find("request body"), std::string::npos);
+  ExpectErrorShape(Send("PUT", "/api/v1/parameters/Minimum-F1-Score", "[1,2]", Bearer(Role::kAdmin)), 400,
+                   "invalid_argument");
+  ExpectErrorShape(Send("POST", "/api/v1/session", "not json"), 400, "invalid_argument");
+  ExpectErrorShape(Send("POST", "/api/v1/tokens", "{\"name\": 3}", Bearer(Role::kAdmin)), 400, "invalid_argument");
+}
+
+TEST_F(ServerTest, PutAndGetObjectRoundTrip) {
+  {
+    std::lock_guard lock(env->mu);
+    env->created_keys.clear();
+  }
+  auto res = Send("PUT", "/api/v1/objects/images_for_detection/cat%20photo.png", "PNGDATA", Bearer(Role::kConsumer),
+                  "image/png");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json put = ParseBody(res);
+  EXPECT_EQ(put["key"], "images_for_detection/cat photo.png");
+  EXPECT_EQ(put["size"], 7);
+  EXPECT_EQ(put["etag"].get<std::string>().size(), 64u);
+  {
+    std::lock_guard lock(env->mu);
+    EXPECT_EQ(env->created_keys, std::vector<std::string>{"images_for_detection/cat photo.png"});
+  }
+  res = Send("GET", "/api/v1/objects/images_for_detection/cat%20photo.png", "", Bearer(Role::kReviewer));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "PNGDATA");
+  EXPECT_EQ(res->get_header_value("Content-Type"), "image/png");
+  std::string etag = res->get_header_value("ETag");
+  httplib::Headers conditional = Bearer(Role::kReviewer);
+  conditional.emplace("If-None-Match", etag);
+  res = Send("GET", "/api/v1/objects/images_for_detection/cat%20photo.png", "", conditional);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 304);
+  // Anything that could run in the browser is served as a download.
+  ASSERT_TRUE(env->bucket->Put("manifests/evil.html", "<script>alert(1)</script>").ok());
+  res = Send("GET", "/api/v1/objects/manifests/evil.html", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/octet-stream");
+  EXPECT_EQ(res->get_header_value("Content-Disposition"), "attachment");
+
+  res = Send("GET", "/api/v1/objects?prefix=images_for_detection/&limit=1", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json page = ParseBody(res);
+  ASSERT_EQ(page["objects"].size(), 1u);
+  EXPECT_TRUE(page["objects"][0]["last_modified"].get<std::string>().ends_with("Z"));
+  ASSERT_TRUE(page["continuation"].is_string());
+  res = Send("GET",
+             "/api/v1/objects?prefix=images_for_detection/&limit=1000&continuation=" +
+                 httplib::detail::encode_query_param(page["continuation"].get<std::string>()),
+             "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_TRUE(ParseBody(res)["continuation"].is_null());
+  ExpectErrorShape(Send("GET", "/api/v1/objects?limit=0", "", Bearer(Role::kAdmin)), 400, "invalid_argument");
+
+  res = Send("DELETE", "/api/v1/objects/images_for_detection/cat%20photo.png", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+  EXPECT_FALSE(env->bucket->Head("images_for_detection/cat photo.png").ok());
+}
+
+TEST_F(ServerTest, MultipartUploadKeepsRelativePathsUnderPrefix) {
+  {
+    std::lock_guard lock(env->mu);
+    env->created_keys.clear();
+  }
+  httplib::Client client = NewClient();
+  httplib::MultipartFormDataItems items = {
+      {"prefix", "images_labeled_by_folder", "", ""},
+      {"file", "AMAZON1", "amazon_logo/1.jpg", "image/jpeg"},
+      {"file", "AMAZON2", "amazon_logo/2.jpg", "image/jpeg"},
+      {"file", "AWS1", "aws_logo/1.png", "image/png"},
+  };
+  auto res = client.Post("/api/v1/objects", Bearer(Role::kConsumer), items);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 201) << res->body;
+  json body = ParseBody(res);
+  ASSERT_EQ(body["objects"].size(), 3u);
+  EXPECT_EQ(body["objects"][0]["key"], "images_labeled_by_folder/amazon_logo/1.jpg");
+  EXPECT_EQ(body["objects"][2]["key"], "images_labeled_by_folder/aws_logo/1.png");
+  EXPECT_EQ(body["objects"][2]["size"], 4);
+  auto stored = env->bucket->Get("images_labeled_by_folder/amazon_logo/2.jpg");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, "AMAZON2");
+  {
+    std::lock_guard lock(env->mu);
+    EXPECT_EQ(env->created_keys.size(), 3u);
+  }
+
+  // One bad name refuses the whole upload before anything is stored.
+  httplib::MultipartFormDataItems bad = {
+      {"file", "GOOD", "images_labeled_by_folder/ok/1.jpg", "image/jpeg"},
+      {"file", "EVIL", "../../etc/passwd", "image/jpeg"},
+  };
+  res = client.Post("/api/v1/objects", Bearer(Role::kAdmin), bad);
+  ExpectErrorShape(res, 400, "invalid_argument");
+  EXPECT_FALSE(env->bucket->Head("images_labeled_by_folder/ok/1.jpg").ok());
+  ExpectErrorShape(Send("POST", "/api/v1/objects", "{}", Bearer(Role::kAdmin)), 400, "invalid_argument");
+}
+
+TEST_F(ServerTest, ParametersGetPutShapes) {
+  auto res = Send("GET", "/api/v1/parameters/Minimum-F1-Score", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json p = ParseBody(res);
+  EXPECT_EQ(p["name"], "Minimum-F1-Score");
+  EXPECT_TRUE(p["value"].is_string());
+  EXPECT_EQ(p["value"], "0.8");
+  EXPECT_EQ(p["version"], 1);
+  EXPECT_TRUE(p["last_modified"].get<std::string>().ends_with("Z"));
+
+  // A JSON number is refused: values are strings as stored.
+  res = Send("PUT", "/api/v1/parameters/Minimum-F1-Score", R"({"value": 0.9})", Bearer(Role::kAdmin));
+  ExpectErrorShape(res, 400, "invalid_argument");
+  EXPECT_NE(ParseBody(res)["error"]["message"].get<std::string>().find("JSON string"), std::string::npos);
+  ExpectErrorShape(Send("PUT", "/api/v1/parameters/Minimum-F1-Score", R"({"value": "1.5"})", Bearer(Role::kAdmin)),
+                   400, "invalid_argument");
+  ExpectErrorShape(Send("PUT", "/api/v1/parameters/Minimum-F1-Score", R"({})", Bearer(Role::kAdmin)), 400,
+                   "invalid_argument");
+  ExpectErrorShape(Send("GET", "/api/v1/parameters/No-Such-Parameter", "", Bearer(Role::kAdmin)), 404, "not_found");
+
+  res = Send("PUT", "/api/v1/parameters/Minimum-F1-Score", R"({"value": "0.9"})", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  p = ParseBody(res);
+  EXPECT_EQ(p["value"], "0.9");
+  EXPECT_EQ(p["version"], 2);
+  EXPECT_EQ(p["modified_by"], "admin-token");
+
+  res = Send("GET", "/api/v1/parameters", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  json list = ParseBody(res)["parameters"];
+  ASSERT_GE(list.size(), 11u);
+  bool found = false;
+  for (const json& item : list) {
+    EXPECT_TRUE(item["value"].is_string()) << item;
+    EXPECT_TRUE(item.contains("description") && item.contains("type")) << item;
+    if (item["name"] == "Minimum-F1-Score") {
+      found = true;
+      EXPECT_EQ(item["value"], "0.9");
+      EXPECT_EQ(item["type"], "float");
+    }
+  }
+  EXPECT_TRUE(found);
+
+  res = Send("GET", "/api/v1/parameters/Minimum-F1-Score/history", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  json history = ParseBody(res)["history"];
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0]["version"], 2);  // newest first
+  EXPECT_EQ(history[1]["value"], "0.8");
+}
+
+TEST_F(ServerTest, DetectPassesQueryToTheHook) {
+  auto res = Send("POST", "/api/v1/detect?max_results=3&min_confidence=55.5&filename=shop.jpg", "JPEGBYTES",
+                  Bearer(Role::kConsumer), "image/jpeg");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json body = ParseBody(res);
+  EXPECT_EQ(body["labels"][0]["name"], "amazon_logo");
+  EXPECT_EQ(body["request_id"], "req-1");
+  {
+    std::lock_guard lock(env->mu);
+    EXPECT_EQ(env->last_detect_call["size"], 9);
+    EXPECT_EQ(env->last_detect_call["filename"], "shop.jpg");
+    EXPECT_EQ(env->last_detect_call["max_results"], 3);
+    EXPECT_DOUBLE_EQ(env->last_detect_call["min_confidence"].get<double>(), 55.5);
+    EXPECT_EQ(env->last_detect_call["actor"], "consumer-token");
+  }
+  ExpectErrorShape(Send("POST", "/api/v1/detect?min_confidence=101", "X", Bearer(Role::kConsumer), "image/jpeg"), 400,
+                   "invalid_argument");
+  ExpectErrorShape(Send("POST", "/api/v1/detect?max_results=abc", "X", Bearer(Role::kConsumer), "image/jpeg"), 400,
+                   "invalid_argument");
+  ExpectErrorShape(Send("POST", "/api/v1/detect", "", Bearer(Role::kConsumer), "image/jpeg"), 400,
+                   "invalid_argument");
+}
+
+TEST_F(ServerTest, StaticPagesAreEmbeddedWithEtags) {
+  auto res = Send("GET", "/");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(res->body.find("labelloop console"), std::string::npos);
+  std::string etag = res->get_header_value("ETag");
+  EXPECT_FALSE(etag.empty());
+  res = Send("GET", "/console/", "", {{"If-None-Match", etag}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 304);
+  res = Send("GET", "/label");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("labelling portal"), std::string::npos);
+  res = Send("GET", "/label/tasks/123");  // a client-side route: the portal's page
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("labelling portal"), std::string::npos);
+  res = Send("GET", "/console/style.css");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/css; charset=utf-8");
+  ExpectErrorShape(Send("GET", "/console/missing.js"), 404, "not_found");
+}
+
+TEST_F(ServerTest, UsersAndTokensRoundTrip) {
+  auto res = Send("POST", "/api/v1/tokens", R"({"name": "ci-upload", "role": "consumer"})", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 201) << res->body;
+  json created = ParseBody(res);
+  std::string token = created["token"];
+  EXPECT_FALSE(token.empty());
+  res = Send("GET", "/api/v1/models", "", {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  res = Send("GET", "/api/v1/tokens", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body.find(token), std::string::npos) << "a token list must never show secrets";
+  res = Send("DELETE", "/api/v1/tokens/ci-upload", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 204);
+  ExpectErrorShape(Send("GET", "/api/v1/models", "", {{"Authorization", "Bearer " + token}}), 401,
+                   "unauthenticated");
+  ExpectErrorShape(Send("POST", "/api/v1/tokens", R"({"name": "x", "role": "emperor"})", Bearer(Role::kAdmin)), 400,
+                   "invalid_argument");
+  res = Send("GET", "/api/v1/users", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->body.find("argon2"), std::string::npos);
+  EXPECT_EQ(ParseBody(res)["users"].size(), 3u);
+}
+
+TEST_F(ServerTest, EventStreamDeliversPublishedEvents) {
+  httplib::Client client = NewClient();
+  std::string received;
+  bool published = false;
+  auto res = client.Get("/api/v1/stream", Bearer(Role::kAdmin), [&](const char* data, size_t length) {
+    received.append(data, length);
+    if (!published && received.find(": connected") != std::string::npos) {
+      published = true;
+      env->server->events().Publish("test.event", {{"n", 1}});
+    }
+    return received.find("data: {\"n\":1}") == std::string::npos;  // stop once it arrived
+  });
+  EXPECT_NE(received.find("event: test.event"), std::string::npos) << received;
+  EXPECT_NE(received.find("data: {\"n\":1}"), std::string::npos) << received;
+  // An idle stream ends on its own (sse_max_idle_ms) with keep-alive comments before.
+  received.clear();
+  res = client.Get("/api/v1/stream", Bearer(Role::kAdmin), [&](const char* data, size_t length) {
+    received.append(data, length);
+    return true;
+  });
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/event-stream");
+  EXPECT_NE(received.find(": keep-alive"), std::string::npos) << received;
+}
+
+// Last: it trips the rate limiter for 127.0.0.1, then moves the clock past its window.
+TEST_F(ServerTest, LoginRateLimitIs429WithRetryAfter) {
+  auto wrong_login = [] {
+    return Send("POST", "/api/v1/session", json{{"user", "consumer-user"}, {"password", "wrong guess"}}.dump());
+  };
+  auto res = wrong_login();
+  for (int attempt = 0; attempt < 10 && res && res->status == 401; ++attempt) res = wrong_login();
+  ExpectErrorShape(res, 429, "resource_exhausted");
+  std::string retry_after = res->get_header_value("Retry-After");
+  ASSERT_FALSE(retry_after.empty());
+  EXPECT_GT(std::stoi(retry_after), 0);
+  env->clock.AdvanceMs(16 * 60 * 1000);
+  LoginOverHttp(UserOf(Role::kConsumer), kPassword);
+}
+
+TEST(ServerLifecycleTest, CreateRefusesBadOptionsAndStopEndsOpenStreams) {
+  FakeClock clock;
+  auto bucket = store::NewMemoryObjectStore(&clock);
+  auto auth_db = db::OpenSqliteAuthDb(":memory:", &clock);
+  ASSERT_TRUE(auth_db.ok());
+  auth::AuthService auth(auth_db->get(), &clock);
+  ServerDeps deps;
+  deps.bucket = bucket.get();
+  deps.auth = &auth;
+  deps.clock = &clock;
+
+  ServerOptions bad;
+  bad.port = 70000;
+  EXPECT_EQ(Server::Create(bad, deps).status().code(), StatusCode::kInvalidArgument);
+  bad = ServerOptions();
+  bad.threads = 1;
+  EXPECT_EQ(Server::Create(bad, deps).status().code(), StatusCode::kInvalidArgument);
+  ServerDeps no_auth = deps;
+  no_auth.auth = nullptr;
+  EXPECT_EQ(Server::Create(ServerOptions(), no_auth).status().code(), StatusCode::kInvalidArgument);
+  ServerOptions tls;
+  tls.tls = TlsFiles{"/nonexistent/cert.pem", "/nonexistent/key.pem"};
+  EXPECT_EQ(Server::Create(tls, deps).status().code(), StatusCode::kFailedPrecondition);
+
+  ASSERT_TRUE(auth.AddUser("root", kPassword, Role::kAdmin).ok());
+  auto token = auth.CreateToken("stream", Role::kAdmin);
+  ASSERT_TRUE(token.ok());
+  ServerOptions options;
+  options.port = 0;
+  options.threads = 4;  // 2 event streams at most
+  auto created = Server::Create(options, deps);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  std::unique_ptr<Server> server = std::move(*created);
+  ASSERT_TRUE(server->Start().ok());
+  EXPECT_GT(server->port(), 0);
+  EXPECT_EQ(server->url(), "http://127.0.0.1:" + std::to_string(server->port()));
+  EXPECT_EQ(server->Start().code(), StatusCode::kFailedPrecondition);
+
+  // A second server on the same port cannot bind.
+  ServerOptions same_port;
+  same_port.port = server->port();
+  auto second = Server::Create(same_port, deps);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ((*second)->Start().code(), StatusCode::kUnavailable);
+
+  httplib::Headers bearer = {{"Authorization", "Bearer " + token->token}};
+  std::vector<std::promise<void>> connected(2);
+  std::vector<std::thread> streams;
+  for (int i = 0; i < 2; ++i) {
+    streams.emplace_back([&, i] {
+      httplib::Client client("127.0.0.1", server->port());
+      bool signalled = false;
+      client.Get("/api/v1/stream", bearer, [&](const char* data, size_t length) {
+        if (!signalled && std::string_view(data, length).find(": connected") != std::string_view::npos) {
+          signalled = true;
+          connected[i].set_value();
+        }
+        return true;
+      });
+      if (!signalled) connected[i].set_value();
+    });
+  }
+  for (auto& c : connected) c.get_future().wait();
+  // The cap: a third stream is refused while two are open.
+  httplib::Client client("127.0.0.1", server->port());
+  auto res = client.Get("/api/v1/stream", bearer);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  auto started = std::chrono::steady_clock::now();
+  server->Stop();
+  for (auto& t : streams) t.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  server->Stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace labelloop::http
