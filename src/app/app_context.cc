@@ -19,6 +19,8 @@ Status InitDataDir(const std::string& data_dir) {
   fs::create_directories(config.logs_dir, ec);
   if (ec) return UnavailableError(fmt::format("cannot create {}: {}", config.logs_dir, ec.message()));
   ASSIGN_OR_RETURN(std::unique_ptr<db::MetadataDb> db, db::OpenSqliteMetadataDb(config.database_path));
+  ASSIGN_OR_RETURN(std::unique_ptr<db::ParamDb> param_db, db::OpenSqliteParamDb(config.database_path));
+  RETURN_IF_ERROR(params::ParameterStore(param_db.get(), SystemClock::Default()).EnsureDefaults());
   return OkStatus();
 }
 
@@ -34,6 +36,11 @@ Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir) 
   ASSIGN_OR_RETURN(ctx->db, db::OpenSqliteMetadataDb(ctx->config.database_path));
   ctx->models = std::make_unique<model::ModelService>(ctx->store.get(), ctx->db.get(), SystemClock::Default(),
                                                       ctx->config.model);
+  ASSIGN_OR_RETURN(ctx->param_db, db::OpenSqliteParamDb(ctx->config.database_path, SystemClock::Default()));
+  ctx->params = std::make_unique<params::ParameterStore>(ctx->param_db.get(), SystemClock::Default());
+  RETURN_IF_ERROR(ctx->params->EnsureDefaults());  // data folders made before parameters existed
+  ASSIGN_OR_RETURN(ctx->schedule_db, db::OpenSqliteScheduleDb(ctx->config.database_path, SystemClock::Default()));
+  ctx->schedules = std::make_unique<schedule::Scheduler>(ctx->schedule_db.get(), SystemClock::Default());
   return ctx;
 }
 

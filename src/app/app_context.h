@@ -8,7 +8,11 @@
 #include "app/app_config.h"
 #include "common/clock.h"
 #include "db/metadata_db.h"
+#include "db/param_db.h"
+#include "db/schedule_db.h"
 #include "model/model_service.h"
+#include "params/parameter_store.h"
+#include "schedule/scheduler.h"
 #include "store/object_store.h"
 
 namespace labelloop::app {
@@ -18,6 +22,10 @@ struct AppContext {
   std::unique_ptr<store::ObjectStore> store;
   std::unique_ptr<db::MetadataDb> db;
   std::unique_ptr<model::ModelService> models;
+  std::unique_ptr<db::ParamDb> param_db;
+  std::unique_ptr<params::ParameterStore> params;  // defaults ensured
+  std::unique_ptr<db::ScheduleDb> schedule_db;
+  std::unique_ptr<schedule::Scheduler> schedules;
 };
 
 // Creates the data folder, the bucket with its five top-level prefixes, and the database.

@@ -43,4 +43,19 @@ struct DetectOptions {
 };
 int RunDetect(const GlobalOptions& g, const DetectOptions& o);
 
+struct ParamsOptions {
+  std::string action;  // list, get, set, history
+  std::string name;
+  std::string value;  // set
+  bool json = false;
+};
+int RunParams(const GlobalOptions& g, const ParamsOptions& o);
+
+struct SchedulesOptions {
+  std::string action;  // list, trigger
+  std::string name;    // trigger
+  bool json = false;
+};
+int RunSchedules(const GlobalOptions& g, const SchedulesOptions& o);
+
 }  // namespace labelloop::app

@@ -55,6 +55,34 @@ int main(int argc, char** argv) {
   de->add_option("IMAGE_OR_DIR", detect.paths)->required();
 
   // (params / schedules sub-commands)
+  ParamsOptions params;
+  auto* pa = app.add_subcommand("params", "list, read, set the parameters, or show a parameter's history");
+  pa->require_subcommand(1);
+  pa->fallthrough();
+  pa->add_flag("--json", params.json, "print JSON");
+  pa->add_subcommand("list", "every parameter: value, version, last modified, description")
+      ->add_flag("--json", params.json, "print JSON");
+  auto* pa_get = pa->add_subcommand("get", "print a parameter's value");
+  pa_get->add_option("NAME", params.name)->required();
+  pa_get->add_flag("--json", params.json, "print JSON");
+  auto* pa_set = pa->add_subcommand("set", "set a parameter (validated; prints the new version)");
+  pa_set->add_option("NAME", params.name)->required();
+  pa_set->add_option("VALUE", params.value)->required();
+  pa_set->add_flag("--json", params.json, "print JSON");
+  auto* pa_history = pa->add_subcommand("history", "every version of a parameter, newest first");
+  pa_history->add_option("NAME", params.name)->required();
+  pa_history->add_flag("--json", params.json, "print JSON");
+
+  SchedulesOptions schedules;
+  auto* sc = app.add_subcommand("schedules", "list the schedules or trigger one now");
+  sc->require_subcommand(1);
+  sc->fallthrough();
+  sc->add_flag("--json", schedules.json, "print JSON");
+  sc->add_subcommand("list", "training-poll and sampling-poll: enabled, period, next and last fire (UTC)")
+      ->add_flag("--json", schedules.json, "print JSON");
+  sc->add_subcommand("trigger", "ask the running server to run a schedule now")
+      ->add_option("NAME", schedules.name, "training-poll or sampling-poll")
+      ->required();
   // (users / tokens sub-commands)
   // (serve / executions sub-commands)
 
@@ -73,6 +101,14 @@ int main(int argc, char** argv) {
   }
   if (de->parsed()) return RunDetect(g, detect);
   // (params / schedules dispatch)
+  if (pa->parsed()) {
+    params.action = pa->get_subcommands().front()->get_name();
+    return RunParams(g, params);
+  }
+  if (sc->parsed()) {
+    schedules.action = sc->get_subcommands().front()->get_name();
+    return RunSchedules(g, schedules);
+  }
   // (users / tokens dispatch)
   // (serve / executions dispatch)
   return 2;
