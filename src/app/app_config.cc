@@ -73,6 +73,11 @@ Result<AppConfig> LoadAppConfig(const std::string& data_dir) {
     }
     if (j.contains("backgrounds_dir")) c.model.backgrounds_dir = j["backgrounds_dir"].get<std::string>();
     if (j.contains("max_image_pixels")) c.model.decode_limits.max_pixels = j["max_image_pixels"].get<int64_t>();
+    if (j.contains("notifications")) {
+      Result<notify::NotifyConfig> notify = notify::ParseNotifyConfig(j["notifications"]);
+      if (!notify.ok()) return notify.status().WithContext(what);
+      c.notify = std::move(notify).value();
+    }
   } catch (const Json::exception& e) {
     return InvalidArgumentError(fmt::format("{}: {}", what, e.what()));
   }

@@ -7,7 +7,7 @@
 //   DATA/config.json    optional overrides: {"backbone": {"onnx": PATH, "outputs": [...],
 //                       "scale": S, "mean": M, "swap_rb": B}, "sizes": [...],
 //                       "detect_sizes": [...], "backgrounds_dir": DIR,
-//                       "max_image_pixels": N}
+//                       "max_image_pixels": N, "notifications": {...}}
 //   "sizes" are the input sizes new versions train (and by default detect) at;
 //   "detect_sizes" overrides the sizes detection runs at, for every version: [320] is
 //   the fast setting (about 3.5x the throughput for 4-5 points of top-1 accuracy:
@@ -18,6 +18,7 @@
 
 #include "common/status.h"
 #include "model/model_service.h"
+#include "notify/notify_config.h"
 
 namespace labelloop::app {
 
@@ -27,6 +28,7 @@ struct AppConfig {
   std::string database_path;
   std::string logs_dir;
   model::ModelServiceOptions model;
+  notify::NotifyConfig notify;  // "notifications": e-mail, webhooks, retry (docs/configuration.md)
 };
 
 // --data, else $LABELLOOP_DATA, else ./labelloop-data.
