@@ -41,6 +41,7 @@ class SmtpSink final : public Sink {
     }
     UploadSource source{message};
     curl.Set(CURLOPT_URL, config_.url.c_str());
+    curl.Set(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     const std::string mail_from = "<" + AddressOf(config_.from) + ">";
     curl.Set(CURLOPT_MAIL_FROM, mail_from.c_str());
     curl.Set(CURLOPT_MAIL_RCPT, recipients.get());
