@@ -339,7 +339,10 @@ class SqliteDetectionDb final : public DetectionDb {
     RETURN_IF_ERROR(prepare(mark_sampled_, "UPDATE detections SET sampled = 1 WHERE request_id = ?1",
                             "mark detection sampled"));
     RETURN_IF_ERROR(prepare(list_unsampled_,
-                            fmt::format("SELECT {} FROM detections WHERE sampled = 0 AND sequence_id > ?1 "
+                            // "+sampled": walk the rowid range from the cursor (samples are
+                            // rare, so this stops after ~limit rows) instead of sorting all
+                            // unsampled rows found through detections_by_sampled.
+                            fmt::format("SELECT {} FROM detections WHERE +sampled = 0 AND sequence_id > ?1 "
                                         "ORDER BY sequence_id LIMIT ?2",
                                         kColumns),
                             "list unsampled detections"));

@@ -31,7 +31,6 @@ CREATE INDEX detections_by_version ON detections (model_version, created_ms);
 CREATE INDEX detections_by_label ON detections (top_label, created_ms);
 CREATE INDEX detections_by_sampled ON detections (sampled, created_ms);
 CREATE INDEX detections_with_review ON detections (created_ms) WHERE review_task IS NOT NULL;
-CREATE INDEX detections_unsampled ON detections (sequence_id) WHERE sampled = 0;
 
 CREATE TABLE review_tasks (
   name                 TEXT PRIMARY KEY NOT NULL,
