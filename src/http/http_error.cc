@@ -31,7 +31,12 @@ void WriteHttpError(httplib::Response& response, int http_status, std::string_vi
   response.headers.erase("Content-Disposition");
   response.headers.erase("ETag");
   response.set_content(ErrorBody(code, message).dump(), "application/json");
-  if (http_status >= 500) spdlog::error("HTTP {}: {}: {}", http_status, code, message);
+  // 503 is an expected condition (a dependency not wired, too many streams): not an error.
+  if (http_status == 503) {
+    spdlog::warn("HTTP 503: {}", message);
+  } else if (http_status >= 500) {
+    spdlog::error("HTTP {}: {}: {}", http_status, code, message);
+  }
 }
 
 void WriteError(httplib::Response& response, const Status& status) {

@@ -2,6 +2,8 @@
 // delivery log of the sinks (e-mail, webhooks).
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "db/notification_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"

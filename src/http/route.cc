@@ -27,8 +27,8 @@ bool MatchPattern(std::string_view pattern, std::string_view path, PathParams& p
     if (pattern[p] == '{') {
       size_t close = pattern.find('}', p);
       std::string_view name = pattern.substr(p + 1, close - p - 1);
-      if (!name.empty() && name.back() == '+') {  // the rest of the path, '/' included
-        if (q >= path.size()) return false;
+      if (!name.empty() && (name.back() == '+' || name.back() == '*')) {  // the rest, '/' included
+        if (name.back() == '+' && q >= path.size()) return false;  // '+': not empty
         params.emplace(std::string(name.substr(0, name.size() - 1)), std::string(path.substr(q)));
         return close + 1 == pattern.size();
       }

@@ -2,7 +2,7 @@
 // (route_table.h) lists every route once; the dispatcher (server.cc) matches, checks
 // authentication, role and CSRF from this record, then calls the handler with a Call.
 // Patterns: literal segments, "{name}" (one segment) and a final "{name+}" (the rest of
-// the path, '/' included). Immutable after start-up; thread-safe to share.
+// the path, '/' included, not empty) or "{name*}" (the rest, possibly empty). Immutable after start-up; thread-safe to share.
 #pragma once
 
 #include <map>

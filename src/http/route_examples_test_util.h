@@ -23,7 +23,7 @@ inline std::string ExamplePath(std::string_view pattern) {
     std::string_view name = pattern.substr(i + 1, close - i - 1);
     if (name == "key+") {
       path += "images_for_detection/example.jpg";
-    } else if (name == "path+") {
+    } else if (name == "path*") {
       path += "app.js";
     } else if (name == "id") {
       path += "12345";

@@ -65,9 +65,9 @@ const std::vector<Route>& RouteTable() {
       // Web assets (public: the pages hold no data; the API calls they make are checked).
       {"GET", "/", kOpen, HandleRootPage},
       {"GET", "/console", kOpen, HandleConsolePage},
-      {"GET", "/console/{path+}", kOpen, HandleConsolePage},
+      {"GET", "/console/{path*}", kOpen, HandleConsolePage},
       {"GET", "/label", kOpen, HandlePortalPage},
-      {"GET", "/label/{path+}", kOpen, HandlePortalPage},
+      {"GET", "/label/{path*}", kOpen, HandlePortalPage},
   };
   return routes;
 }

@@ -2,6 +2,7 @@
 // Status -> HTTP mapping and role rules.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "http/http_error.h"
@@ -27,6 +28,9 @@ TEST(MatchPatternTest, LiteralsSegmentsAndRest) {
   ASSERT_TRUE(MatchPattern("/api/v1/objects/{key+}", "/api/v1/objects//etc/passwd", params));
   EXPECT_EQ(params["key"], "/etc/passwd");  // kept as sent: the key check refuses it
   EXPECT_FALSE(MatchPattern("/api/v1/objects/{key+}", "/api/v1/objects/", params));
+  ASSERT_TRUE(MatchPattern("/console/{path*}", "/console/", params));
+  EXPECT_EQ(params["path"], "");
+  EXPECT_FALSE(MatchPattern("/console/{path*}", "/console", params));
 }
 
 TEST(RouteTableTest, EveryRouteIsUniqueAndReachable) {
@@ -57,7 +61,72 @@ TEST(RouteTableTest, OnlyHealthLoginAndPagesAreOpen) {
     if (route.access.open) open.insert(route.pattern);
   }
   EXPECT_EQ(open, (std::set<std::string_view>{"/api/v1/health", "/api/v1/session", "/", "/console",
-                                               "/console/{path+}", "/label", "/label/{path+}"}));
+                                               "/console/{path*}", "/label", "/label/{path*}"}));
+}
+
+// The roles of every route, as the API contract states them (docs/api.md). The matrix test
+// in server_test.cc checks the server obeys the table; this pins the table to the
+// contract, and fails for a new route until it is classified here.
+TEST(RouteTableTest, RolesMatchTheContract) {
+  const std::map<std::string, std::string> expected = {
+      {"GET /api/v1/health", "open"},
+      {"POST /api/v1/session", "open"},
+      {"GET /api/v1/session", "admin, reviewer, consumer"},
+      {"DELETE /api/v1/session", "admin, reviewer, consumer"},
+      {"GET /api/v1/objects", "admin"},
+      {"POST /api/v1/objects", "admin, consumer"},
+      {"PUT /api/v1/objects/{key+}", "admin, consumer"},
+      {"GET /api/v1/objects/{key+}", "admin, reviewer"},
+      {"DELETE /api/v1/objects/{key+}", "admin"},
+      {"GET /api/v1/parameters", "admin"},
+      {"GET /api/v1/parameters/{name}", "admin"},
+      {"PUT /api/v1/parameters/{name}", "admin"},
+      {"GET /api/v1/parameters/{name}/history", "admin"},
+      {"GET /api/v1/models", "admin, consumer"},
+      {"GET /api/v1/models/{version}", "admin, consumer"},
+      {"POST /api/v1/models/{version}/start", "admin"},
+      {"POST /api/v1/models/{version}/stop", "admin"},
+      {"POST /api/v1/detect", "admin, consumer"},
+      {"GET /api/v1/detections", "admin"},
+      {"GET /api/v1/detections/histogram", "admin"},
+      {"GET /api/v1/detections/{request_id}", "admin, consumer"},
+      {"GET /api/v1/executions", "admin"},
+      {"GET /api/v1/executions/{id}", "admin"},
+      {"GET /api/v1/statemachine", "admin"},
+      {"GET /api/v1/notifications", "admin"},
+      {"GET /api/v1/notifications/deliveries", "admin"},
+      {"POST /api/v1/notifications/{id}/read", "admin"},
+      {"GET /api/v1/schedules", "admin"},
+      {"POST /api/v1/schedules/{name}/trigger", "admin"},
+      {"GET /api/v1/reviews", "admin, reviewer"},
+      {"POST /api/v1/reviews/next", "admin, reviewer"},
+      {"GET /api/v1/reviews/{id}", "admin, reviewer"},
+      {"POST /api/v1/reviews/{id}/claim", "admin, reviewer"},
+      {"POST /api/v1/reviews/{id}/answer", "admin, reviewer"},
+      {"POST /api/v1/reviews/{id}/release", "admin, reviewer"},
+      {"GET /api/v1/agreement", "admin"},
+      {"GET /api/v1/dashboard", "admin"},
+      {"GET /api/v1/users", "admin"},
+      {"POST /api/v1/users", "admin"},
+      {"DELETE /api/v1/users/{name}", "admin"},
+      {"PUT /api/v1/users/{name}/password", "admin"},
+      {"GET /api/v1/tokens", "admin"},
+      {"POST /api/v1/tokens", "admin"},
+      {"DELETE /api/v1/tokens/{name}", "admin"},
+      {"GET /api/v1/stream", "admin"},
+      {"GET /", "open"},
+      {"GET /console", "open"},
+      {"GET /console/{path*}", "open"},
+      {"GET /label", "open"},
+      {"GET /label/{path*}", "open"},
+  };
+  EXPECT_EQ(RouteTable().size(), expected.size());
+  for (const Route& route : RouteTable()) {
+    std::string name = std::string(route.method) + " " + std::string(route.pattern);
+    auto it = expected.find(name);
+    ASSERT_NE(it, expected.end()) << "route not classified in this test: " << name;
+    EXPECT_EQ(route.access.Describe(), it->second) << name;
+  }
 }
 
 TEST(AccessTest, AdminAlwaysOthersByFlag) {

@@ -97,6 +97,12 @@ void Server::Impl::Configure() {
   const int threads = options.threads;
   server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server->set_payload_max_length(options.max_upload_bytes);
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which lets a second
+  // server bind the same port and silently share its connections.
+  server->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof(yes));
+  });
   server->set_default_headers({
       {"X-Content-Type-Options", "nosniff"},
       {"Content-Security-Policy", "default-src 'self'"},
