@@ -40,7 +40,7 @@ AuthService::AuthService(db::AuthDb* db, const Clock* clock, AuthOptions options
 
 const std::string& AuthService::DummyHash() {
   std::call_once(dummy_hash_once_, [this] {
-    Result<std::string> hash = HashPassword(RandomBase64Url(kSecretBytes));
+    Result<std::string> hash = HashPassword(RandomBase64Url(kSecretBytes), options_.password_hash_cost);
     if (hash.ok()) {
       dummy_hash_ = *hash;
     } else {
@@ -58,7 +58,7 @@ Result<std::optional<std::string>> AuthService::BootstrapAdmin(std::optional<std
     RETURN_IF_ERROR(ValidatePassword(*env_password).WithContext("initial admin password (LABELLOOP_ADMIN_PASSWORD)"));
   }
   const std::string password = env_password ? *env_password : RandomBase64Url(kGeneratedPasswordBytes);
-  ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.password_hash_cost));
   Status created = db_->CreateUser(db::UserRecord{std::string(kBootstrapAdminName), std::string(RoleName(Role::kAdmin)),
                                                   std::move(hash), clock_->NowMs(), std::nullopt});
   // Another process bootstrapped at the same moment: its password is the one printed.
@@ -72,7 +72,7 @@ Result<std::optional<std::string>> AuthService::BootstrapAdmin(std::optional<std
 Status AuthService::AddUser(std::string_view name, std::string_view password, Role role) {
   RETURN_IF_ERROR(ValidateName(name, "user name"));
   RETURN_IF_ERROR(ValidatePassword(password));
-  ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.password_hash_cost));
   return db_->CreateUser(
       db::UserRecord{std::string(name), std::string(RoleName(role)), std::move(hash), clock_->NowMs(), std::nullopt});
 }
@@ -83,7 +83,7 @@ Status AuthService::RemoveUser(std::string_view name) {
 
 Status AuthService::SetPassword(std::string_view name, std::string_view password) {
   RETURN_IF_ERROR(ValidatePassword(password));
-  ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.password_hash_cost));
   return db_->SetPasswordHash(std::string(name), hash);
 }
 
@@ -157,7 +157,10 @@ Result<std::pair<Principal, std::string>> AuthService::AuthenticateSession(std::
   ASSIGN_OR_RETURN(const Role role, StoredRole(user->role, fmt::format("user '{}'", user->name)));
   if (now_ms - session->last_seen_ms >= touch_interval_ms_) {
     const int64_t idle_expires_ms = std::min(now_ms + options_.session_idle_ms, session->absolute_expires_ms);
-    RETURN_IF_ERROR(db_->TouchSession(session->id_hash, now_ms, idle_expires_ms));
+    if (Status s = db_->TouchSession(session->id_hash, now_ms, idle_expires_ms); !s.ok()) {
+      // The session is valid; only its idle expiry did not slide this time.
+      spdlog::warn("auth: recording the use of a session of '{}': {}", user->name, s.ToString());
+    }
   }
   return std::make_pair(Principal{user->name, role, false, session->id_hash}, session->csrf_token);
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auth/login_rate_limiter.h"
+#include "auth/password_hasher.h"
 #include "auth/role.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -48,6 +49,9 @@ struct AuthOptions {
   int64_t session_absolute_ms = 7 * 24 * 3600 * 1000LL;
   int max_failures = 5;  // per user name and per client address within the window; <= 0: no limit
   int64_t failure_window_ms = 15 * 60 * 1000;
+  // argon2id cost of new hashes (and of the dummy check for unknown names). Keep the
+  // default; tests that sign in many times use kMinimalHashCostForTests.
+  PasswordHashCost password_hash_cost = kInteractiveHashCost;
 };
 
 // The user BootstrapAdmin creates.

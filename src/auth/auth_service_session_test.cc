@@ -1,5 +1,8 @@
 // AuthService sessions: ids, expiry (idle and absolute), logout, CSRF tokens, and that only
 // hashes of session ids reach the database.
+#include <set>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -109,6 +112,23 @@ TEST_F(AuthSessionTest, CsrfTokensMatchOnlyTheirOwnLiveSession) {
   EXPECT_FALSE(service_->CheckCsrf(a.id, a.csrf_token));
   clock_.AdvanceMs(options_.session_idle_ms);
   EXPECT_FALSE(service_->CheckCsrf(b.id, b.csrf_token)) << "expired";
+}
+
+TEST_F(AuthSessionTest, ConcurrentSignInsEachGetTheirOwnWorkingSession) {
+  constexpr int kThreads = 4;
+  std::vector<Result<Session>> results(kThreads, UnauthenticatedError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] { results[i] = service_->Login("alice", "correct horse", "127.0.0.1"); });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<std::string> ids;
+  for (const Result<Session>& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ids.insert(r->id);
+    EXPECT_EQ(AuthCode(r->id), StatusCode::kOk);
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kThreads));
 }
 
 TEST_F(AuthSessionTest, SignInSweepsExpiredSessions) {

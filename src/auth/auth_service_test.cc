@@ -2,6 +2,9 @@
 // auth_service_session_test.cc and auth_service_token_test.cc.
 #include "auth/auth_service.h"
 
+#include <chrono>
+#include <iostream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -27,6 +30,18 @@ TEST_F(AuthServiceTest, AddUserStoresAnArgon2idHashNeverThePassword) {
   ASSERT_EQ(users->size(), 1u);
   EXPECT_EQ((*users)[0].name, "alice");
   EXPECT_EQ((*users)[0].password_hash, "") << "lists never carry hashes";
+}
+
+TEST_F(AuthServiceTest, DefaultOptionsStoreInteractiveCostHashesAndSignInFast) {
+  AuthService service(db_.get(), &clock_);  // default AuthOptions, as the app builds it
+  ASSERT_TRUE(service.AddUser("carol", "correct horse", Role::kAdmin).ok());
+  EXPECT_THAT(db_->GetUser("carol")->password_hash, StartsWith("$argon2id$v=19$m=65536,t=2,p=1$"));
+  const auto start = std::chrono::steady_clock::now();
+  Result<Session> session = service.Login("carol", "correct horse", "127.0.0.1");
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  std::cout << "sign-in at the default cost: " << ms << " ms\n";
+  EXPECT_LT(ms, 1000) << "the target is < 100 ms on an idle 2-core machine; this bound only catches a wrong cost";
 }
 
 TEST_F(AuthServiceTest, AddUserEnforcesNameAndPasswordRules) {

@@ -19,6 +19,7 @@ namespace labelloop::auth {
 class AuthServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    options_.password_hash_cost = kMinimalHashCostForTests;  // many sign-ins; cost tested in password_hasher_test
     std::string pattern = (std::filesystem::temp_directory_path() / "labelloop-auth-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;

@@ -1,5 +1,6 @@
 #include "auth/password_hasher.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -11,8 +12,10 @@
 namespace labelloop::auth {
 namespace {
 
-constexpr unsigned long long kOpsLimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
-constexpr size_t kMemLimitBytes = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+static_assert(kInteractiveHashCost.ops_limit == crypto_pwhash_OPSLIMIT_INTERACTIVE);
+static_assert(kInteractiveHashCost.mem_limit_bytes == crypto_pwhash_MEMLIMIT_INTERACTIVE);
+static_assert(kMinimalHashCostForTests.ops_limit >= crypto_pwhash_OPSLIMIT_MIN);
+static_assert(kMinimalHashCostForTests.mem_limit_bytes >= crypto_pwhash_MEMLIMIT_MIN);
 
 // Bounds memory (64 MiB per hash) and keeps a burst of sign-ins from starving other work.
 std::counting_semaphore<>& HashSlots() {
@@ -30,13 +33,14 @@ class SlotGuard {
 
 }  // namespace
 
-Result<std::string> HashPassword(std::string_view password) {
+Result<std::string> HashPassword(std::string_view password, const PasswordHashCost& cost) {
   InitSodiumOnce();
   char out[crypto_pwhash_STRBYTES];
   SlotGuard slot;
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOpsLimit, kMemLimitBytes,
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), cost.ops_limit, cost.mem_limit_bytes,
                             crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return ResourceExhaustedError("hashing a password: argon2id could not get its 64 MiB of memory");
+    return ResourceExhaustedError(fmt::format("hashing a password: argon2id could not get its {} MiB of memory",
+                                              cost.mem_limit_bytes >> 20));
   }
   return std::string(out);
 }
@@ -47,9 +51,9 @@ bool VerifyPassword(std::string_view password, const std::string& hash) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-bool PasswordNeedsRehash(const std::string& hash) {
+bool PasswordNeedsRehash(const std::string& hash, const PasswordHashCost& cost) {
   InitSodiumOnce();
-  return crypto_pwhash_str_needs_rehash(hash.c_str(), kOpsLimit, kMemLimitBytes) != 0;
+  return crypto_pwhash_str_needs_rehash(hash.c_str(), cost.ops_limit, cost.mem_limit_bytes) != 0;
 }
 
 }  // namespace labelloop::auth

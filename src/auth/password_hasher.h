@@ -5,6 +5,8 @@
 // run at once as there are cores (each needs 64 MiB). Thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -12,14 +14,25 @@
 
 namespace labelloop::auth {
 
+// argon2id's time and memory cost.
+struct PasswordHashCost {
+  uint64_t ops_limit;
+  size_t mem_limit_bytes;
+};
+// libsodium's INTERACTIVE: what labelloop stores.
+inline constexpr PasswordHashCost kInteractiveHashCost{2, 64u << 20};
+// The least argon2id allows (t=1, 8 KiB): for tests that sign in many times, never for
+// stored passwords.
+inline constexpr PasswordHashCost kMinimalHashCostForTests{1, 8u << 10};
+
 // ResourceExhausted when the memory for the hash cannot be had.
-Result<std::string> HashPassword(std::string_view password);
+Result<std::string> HashPassword(std::string_view password, const PasswordHashCost& cost = kInteractiveHashCost);
 
 // true when `password` matches `hash` (a string made by HashPassword). false on mismatch
 // and on a malformed hash (libsodium does not tell them apart).
 bool VerifyPassword(std::string_view password, const std::string& hash);
 
-// true when `hash` was made with other settings than HashPassword uses now.
-bool PasswordNeedsRehash(const std::string& hash);
+// true when `hash` was made with another cost than `cost`.
+bool PasswordNeedsRehash(const std::string& hash, const PasswordHashCost& cost = kInteractiveHashCost);
 
 }  // namespace labelloop::auth
