@@ -127,7 +127,7 @@ function start(session) {
   showLoading(true);
   firstTask();
   state.timers.push(setInterval(() => state.source.refreshTotal().catch(onBackgroundError), COUNT_POLL_MS));
-  state.timers.push(setInterval(() => { if (!state.current) fill(); }, EMPTY_POLL_MS));
+  state.timers.push(setInterval(() => { if (state.queue.length < PREFETCH) fill(); }, EMPTY_POLL_MS));
   state.timers.push(setInterval(refreshHolds, HOLD_REFRESH_MS));
 }
 
@@ -188,6 +188,7 @@ function advance() {
 
 function render() {
   const t = state.current;
+  $('app').classList.toggle('no-task', !t);
   if (!t) {
     viewer.hideAll();
     $('task-info').hidden = true;
@@ -370,7 +371,7 @@ async function sendAnswer(p, { keepalive = false } = {}) {
       await api('POST', `/api/v1/reviews/${encodeURIComponent(t.name)}/answer`, { label: p.label }, { keepalive });
       state.done += 1;
       $('done-count').textContent = String(state.done);
-      if (state.source.total) showCount(Math.max(0, state.source.total - 1));
+      if (state.source.total) state.source.setTotal(Math.max(0, state.source.total - 1));
       break;
     } catch (e) {
       if (e instanceof ApiError && e.status === 0 && attempt < 4) {
