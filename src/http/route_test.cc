@@ -156,17 +156,17 @@ TEST(HttpErrorTest, OneMappingForEveryCode) {
   EXPECT_EQ(body["error"]["message"], "object 'a' does not exist");
 }
 
-TEST(StaticAssetsTest, PlaceholdersAreEmbeddedWithTypesAndEtags) {
+TEST(StaticAssetsTest, PagesAreEmbeddedWithTypesAndEtags) {
   const StaticAsset* console = FindStaticAsset("console/index.html");
   ASSERT_NE(console, nullptr);
   EXPECT_EQ(console->content_type, "text/html; charset=utf-8");
   EXPECT_NE(console->bytes.find("<html"), std::string_view::npos);
   EXPECT_EQ(console->etag.size(), 66u);  // quoted SHA-256 hex
   ASSERT_NE(FindStaticAsset("portal/index.html"), nullptr);
-  ASSERT_NE(FindStaticAsset("console/style.css"), nullptr);
-  EXPECT_EQ(FindStaticAsset("console/style.css")->content_type, "text/css; charset=utf-8");
+  EXPECT_EQ(StaticAssetCount(), kEmbeddedAssetCount);
   EXPECT_EQ(FindStaticAsset("console/missing.js"), nullptr);
   EXPECT_EQ(WebContentType("a/b.js"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(WebContentType("a/b.css"), "text/css; charset=utf-8");
   EXPECT_EQ(WebContentType("a/b"), "application/octet-stream");
 }
 

@@ -1,0 +1,261 @@
+// End to end, as a user runs it: the real `labelloop serve` over real HTTP, with a real SMTP
+// server (Debian's aiosmtpd) receiving the notifications. The seed walkthrough: upload the
+// two sample folders, toggle Enable-Automatic-Training, a version trains, passes the F1 gate,
+// starts and is deployed ("Status: RUNNING" by e-mail); inference images are detected and
+// the uncertain ones get review tasks; 9 more labelled images do not retrain, a 10th does.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "../cli/cli_runner.h"
+#include "api_client.h"
+#include "notify/testing/smtp_test_server.h"
+#include "server_process.h"
+
+namespace labelloop::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using cli_test::RunLabelloopOn;
+using cli_test::ScratchDir;
+using nlohmann::json;
+
+const std::string kExamples = std::string(LABELLOOP_SOURCE_DIR) + "/examples";
+
+// Polls `done` every 100 ms until it holds or `timeout_s` pass; returns whether it held.
+template <typename Fn>
+bool WaitUntil(int timeout_s, Fn done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+std::string ContentType(const std::string& path) {
+  if (path.ends_with(".png")) return "image/png";
+  return "image/jpeg";
+}
+
+class ServeE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto smtp = notify::testing::SmtpTestServer::Start();
+    ASSERT_TRUE(smtp.ok()) << smtp.status().ToString();
+    smtp_ = std::move(smtp).value();
+    data_ = scratch_.Sub("data");
+    auto init = RunLabelloopOn(data_, {"init"});
+    ASSERT_EQ(init.exit_code, 0) << init;
+    cli_test::WriteFileBytes(data_ + "/config.json",
+                             json{{"notifications",
+                                   {{"email", {{"url", smtp_->url()}, {"from", "labelloop@example.test"},
+                                               {"to", {"ops@example.test"}}}}}}}
+                                 .dump(2));
+    auto token = RunLabelloopOn(data_, {"tokens", "create", "e2e", "--role", "admin"});
+    ASSERT_EQ(token.exit_code, 0) << token;
+    token_ = token.LastOutLine();
+    server_ = std::make_unique<ServerProcess>(LABELLOOP_BINARY, data_, std::vector<std::string>{"--wait-seconds", "1"},
+                                              std::map<std::string, std::string>{{"LABELLOOP_ADMIN_PASSWORD", "e2e-admin-password"}});
+    ASSERT_TRUE(server_->Start()) << server_->log();
+    api_ = std::make_unique<ApiClient>(server_->url(), token_);
+  }
+
+  void Restart() {
+    ASSERT_TRUE(server_->Start()) << server_->log();
+    api_ = std::make_unique<ApiClient>(server_->url(), token_);
+  }
+
+  void Upload(const std::string& local, const std::string& key) {
+    ApiAnswer a = api_->PutBytes("/api/v1/objects/" + EncodeKeyPath(key), cli_test::ReadFileBytes(local), ContentType(local));
+    ASSERT_EQ(a.status, 200) << key << ": " << a.body;
+  }
+
+  void UploadFolder(const std::string& local_dir, const std::string& prefix) {
+    for (const auto& entry : fs::directory_iterator(local_dir)) {
+      Upload(entry.path().string(), prefix + entry.path().filename().string());
+    }
+  }
+
+  void SetParameter(const std::string& name, const std::string& value) {
+    ApiAnswer a = api_->PutJson("/api/v1/parameters/" + name, {{"value", value}});
+    ASSERT_EQ(a.status, 200) << name << "=" << value << ": " << a.body;
+  }
+
+  json SystemState() {
+    ApiAnswer a = api_->Get("/api/v1/parameters/For-System-Use-Only");
+    if (a.status != 200) return json::object();
+    return json::parse(a.json.value("value", "{}"), nullptr, false);
+  }
+
+  json Models() { return api_->Get("/api/v1/models").json; }
+
+  std::vector<json> ModelList() {
+    json m = Models();
+    if (m.is_object() && m.contains("models")) return m["models"].get<std::vector<json>>();
+    if (m.is_array()) return m.get<std::vector<json>>();
+    return {};
+  }
+
+  std::string RunningVersion() {
+    for (const json& v : ModelList()) {
+      if (v.value("status", "") == "RUNNING") return v.value("name", "");
+    }
+    return "";
+  }
+
+  // Executions of `branch`, newest first.
+  std::vector<json> Executions(const std::string& branch) {
+    json e = api_->Get("/api/v1/executions?branch=" + branch + "&limit=100").json;
+    if (e.is_object() && e.contains("executions")) return e["executions"].get<std::vector<json>>();
+    return {};
+  }
+
+  int64_t DetectionCount() {
+    json d = api_->Get("/api/v1/detections?limit=1000").json;
+    return d.is_object() && d.contains("detections") ? int64_t(d["detections"].size()) : -1;
+  }
+
+  bool EmailContains(const std::string& text) {
+    for (const std::string& m : smtp_->Messages()) {
+      if (m.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  ScratchDir scratch_{"labelloop-e2e"};
+  std::string data_;
+  std::string token_;
+  std::unique_ptr<notify::testing::SmtpTestServer> smtp_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<ApiClient> api_;
+};
+
+TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
+  EXPECT_EQ(api_->Get("/api/v1/health").status, 200);
+  // 1. An empty bucket; the two sample folders go up (10 images).
+  UploadFolder(kExamples + "/amazon_logo", "images_labeled_by_folder/amazon_logo/");
+  UploadFolder(kExamples + "/aws_logo", "images_labeled_by_folder/aws_logo/");
+
+  // 2. Enable-Automatic-Training false, then true: a training check runs at once.
+  const auto toggled = std::chrono::steady_clock::now();
+  SetParameter("Enable-Automatic-Training", "false");
+  SetParameter("Enable-Automatic-Training", "true");
+  ASSERT_TRUE(WaitUntil(180, [&] { return SystemState().value("previous_trained_images", 0) == 10; }))
+      << SystemState().dump() << "\n" << server_->log();
+  const double toggle_to_running_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - toggled).count();
+  std::printf("[ metric ] parameter toggle -> Status: RUNNING: %.1f s\n", toggle_to_running_s);
+  const std::string first_version = RunningVersion();
+  ASSERT_FALSE(first_version.empty()) << Models().dump();
+  EXPECT_EQ(SystemState().value("running_version", ""), first_version);
+  ASSERT_TRUE(WaitUntil(30, [&] { return EmailContains("Status: RUNNING"); })) << smtp_->Log();
+  EXPECT_TRUE(EmailContains("Parameter updated: Enable-Automatic-Training"));
+  EXPECT_TRUE(EmailContains("Training check"));
+
+  // 3. The training execution's history shows every state of the branch.
+  std::vector<json> trainings = Executions("training-poll");
+  json succeeded;
+  for (const json& e : trainings) {
+    if (e.value("status", "") == "SUCCEEDED" && e.value("state", e.value("current_state", "")) == "Model deployed") succeeded = e;
+  }
+  ASSERT_FALSE(succeeded.is_null()) << json(trainings).dump(2);
+  json detail = api_->Get("/api/v1/executions/" + succeeded.value("id", "")).json;
+  std::set<std::string> entered;
+  for (const json& ev : detail.value("history", json::array())) {
+    if (ev.value("type", "") == "StateEntered") entered.insert(ev.value("state", ev.value("state_name", "")));
+  }
+  for (const char* state : {"Route event", "Check training", "Enough new images?", "Create manifest",
+                            "Create model version", "Wait for training", "Get training status", "Training done?",
+                            "Check F1 score", "F1 above minimum?", "Start model version", "Wait for start",
+                            "Get model status", "Model running?", "Deploy model", "Model deployed"}) {
+    EXPECT_TRUE(entered.contains(state)) << "history lacks " << state << ": " << detail.dump(1);
+  }
+
+  // 4. The 10 inference images: 10 detections logged; those under 70 get review tasks.
+  UploadFolder(kExamples + "/inference_images", "images_for_detection/");
+  ASSERT_TRUE(WaitUntil(120, [&] { return DetectionCount() == 10; })) << DetectionCount() << "\n" << server_->log();
+  json detections = api_->Get("/api/v1/detections?limit=1000").json["detections"];
+  int below = 0;
+  for (const json& d : detections) {
+    if (d.value("confidence", d.value("confidence_pct", 100.0)) < 70.0) ++below;
+  }
+  ASSERT_TRUE(WaitUntil(30, [&] {
+    json r = api_->Get("/api/v1/reviews?source=low-confidence&limit=100").json;
+    return r.is_object() && r.value("total_count", r.value("total", -1)) == below;
+  })) << api_->Get("/api/v1/reviews?limit=100").body << "\nexpected " << below;
+
+  // 5. Nine more labelled images: the next poll does not train.
+  for (int i = 1; i <= 9; ++i) {
+    const std::string folder = i <= 5 ? "amazon_logo" : "aws_logo";
+    const std::string file = i <= 5 ? fs::directory_iterator(kExamples + "/amazon_logo")->path().string()
+                                    : fs::directory_iterator(kExamples + "/aws_logo")->path().string();
+    Upload(file, "images_labeled_by_folder/" + folder + "/more-" + std::to_string(i) + fs::path(file).extension().string());
+  }
+  const size_t polls_before = Executions("training-poll").size();
+  ASSERT_EQ(api_->PostJson("/api/v1/schedules/training-poll/trigger", json::object()).status / 100, 2);
+  ASSERT_TRUE(WaitUntil(30, [&] {
+    auto list = Executions("training-poll");
+    return list.size() > polls_before && list.front().value("status", "") == "SUCCEEDED";
+  }));
+  EXPECT_EQ(Executions("training-poll").front().value("state", Executions("training-poll").front().value("current_state", "")),
+            "No training needed");
+  EXPECT_EQ(RunningVersion(), first_version);
+
+  // 6. A tenth: it trains, the new version runs, the old one is stopped after it.
+  Upload(kExamples + "/aws_logo/aws-2.jpg", "images_labeled_by_folder/aws_logo/more-10.jpg");
+  ASSERT_EQ(api_->PostJson("/api/v1/schedules/training-poll/trigger", json::object()).status / 100, 2);
+  ASSERT_TRUE(WaitUntil(180, [&] { return SystemState().value("previous_trained_images", 0) == 20; }))
+      << SystemState().dump() << "\n" << server_->log();
+  const std::string second_version = RunningVersion();
+  EXPECT_NE(second_version, first_version);
+  for (const json& v : ModelList()) {
+    if (v.value("name", "") == first_version) EXPECT_EQ(v.value("status", ""), "STOPPED");
+  }
+  EXPECT_EQ(server_->Terminate(), 0) << server_->log();
+}
+
+TEST_F(ServeE2eTest, AKilledServerResumesTrainingAndWaitsWhereTheyStopped) {
+  UploadFolder(kExamples + "/amazon_logo", "images_labeled_by_folder/amazon_logo/");
+  UploadFolder(kExamples + "/aws_logo", "images_labeled_by_folder/aws_logo/");
+  SetParameter("Enable-Automatic-Training", "false");
+  SetParameter("Enable-Automatic-Training", "true");
+  // Kill -9 while the version trains (the execution sits in its training wait loop).
+  std::string execution_id;
+  ASSERT_TRUE(WaitUntil(60, [&] {
+    for (const json& e : Executions("training-poll")) {
+      const std::string state = e.value("state", e.value("current_state", ""));
+      if (e.value("status", "") == "RUNNING" && (state == "Wait for training" || state == "Get training status")) {
+        execution_id = e.value("id", "");
+        return true;
+      }
+    }
+    return false;
+  })) << server_->log();
+  server_->Kill();
+  Restart();
+  // Kill -9 again during the wait after the version started.
+  ASSERT_TRUE(WaitUntil(180, [&] {
+    json e = api_->Get("/api/v1/executions/" + execution_id).json;
+    return e.value("state", e.value("current_state", "")) == "Wait for start" || e.value("status", "") != "RUNNING";
+  })) << server_->log();
+  server_->Kill();
+  Restart();
+  ASSERT_TRUE(WaitUntil(120, [&] {
+    json e = api_->Get("/api/v1/executions/" + execution_id).json;
+    return e.value("status", "") != "RUNNING";
+  })) << server_->log();
+  json e = api_->Get("/api/v1/executions/" + execution_id).json;
+  EXPECT_EQ(e.value("status", ""), "SUCCEEDED") << e.dump(1);
+  // One version, trained once, running.
+  std::vector<json> versions = ModelList();
+  ASSERT_EQ(versions.size(), 1u) << Models().dump(1);
+  EXPECT_EQ(versions[0].value("status", ""), "RUNNING");
+  EXPECT_EQ(SystemState().value("previous_trained_images", 0), 10);
+}
+
+}  // namespace
+}  // namespace labelloop::e2e
