@@ -2,6 +2,7 @@
 // each Run* returns the process exit code. stdout carries results, stderr progress and logs.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -57,5 +58,39 @@ struct SchedulesOptions {
   bool json = false;
 };
 int RunSchedules(const GlobalOptions& g, const SchedulesOptions& o);
+
+struct UsersOptions {
+  std::string action;  // add, list, remove, passwd
+  std::string name;
+  std::string role;  // add: admin, reviewer or consumer
+  bool password_stdin = false;  // add, passwd: read the password as one line from stdin
+  bool json = false;
+};
+int RunUsers(const GlobalOptions& g, const UsersOptions& o);
+
+struct TokensOptions {
+  std::string action;  // create, list, revoke
+  std::string name;
+  std::string role;  // create: admin, reviewer or consumer
+  bool json = false;
+};
+int RunTokens(const GlobalOptions& g, const TokensOptions& o);
+
+struct ServeCommandOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string statemachine_path;  // empty: the built-in definition
+  int64_t wait_seconds = 2;
+  std::string tls_cert_path, tls_key_path;
+};
+int RunServe(const GlobalOptions& g, const ServeCommandOptions& o);
+
+struct ExecutionsOptions {
+  std::string action;  // list, describe, history
+  std::string id;
+  std::string status, branch;  // list filters
+  int limit = 50;
+  bool json = false;
+};
+int RunExecutions(const GlobalOptions& g, const ExecutionsOptions& o);
 
 }  // namespace labelloop::app

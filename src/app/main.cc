@@ -84,7 +84,56 @@ int main(int argc, char** argv) {
       ->add_option("NAME", schedules.name, "training-poll or sampling-poll")
       ->required();
   // (users / tokens sub-commands)
+  UsersOptions users;
+  auto* us = app.add_subcommand("users", "add, list, remove users, or change a password");
+  us->require_subcommand(1);
+  us->fallthrough();
+  auto* us_add = us->add_subcommand("add", "add a user (password: --password-stdin, or typed twice)");
+  us_add->add_option("NAME", users.name, "user name: 1-64 of a-z 0-9 . _ -")->required();
+  us_add->add_option("--role", users.role, "admin, reviewer or consumer")->required();
+  us_add->add_flag("--password-stdin", users.password_stdin, "read the password as one line from stdin");
+  auto* us_list = us->add_subcommand("list", "all users (name, role, created, last login)");
+  us_list->add_flag("--json", users.json, "print JSON");
+  auto* us_remove = us->add_subcommand("remove", "remove a user and end its sessions (never the last admin)");
+  us_remove->add_option("NAME", users.name)->required();
+  auto* us_passwd = us->add_subcommand("passwd", "change a user's password and end its sessions");
+  us_passwd->add_option("NAME", users.name)->required();
+  us_passwd->add_flag("--password-stdin", users.password_stdin, "read the password as one line from stdin");
+
+  TokensOptions tokens;
+  auto* tk = app.add_subcommand("tokens", "create, list or revoke API tokens");
+  tk->require_subcommand(1);
+  tk->fallthrough();
+  auto* tk_create = tk->add_subcommand("create", "create an API token; stdout: the token, shown once");
+  tk_create->add_option("NAME", tokens.name, "token name: 1-64 of a-z 0-9 . _ -")->required();
+  tk_create->add_option("--role", tokens.role, "admin, reviewer or consumer")->required();
+  auto* tk_list = tk->add_subcommand("list", "all tokens (never their secrets)");
+  tk_list->add_flag("--json", tokens.json, "print JSON");
+  auto* tk_revoke = tk->add_subcommand("revoke", "revoke the active token NAME");
+  tk_revoke->add_option("NAME", tokens.name)->required();
   // (serve / executions sub-commands)
+  ServeCommandOptions serve;
+  auto* sv = app.add_subcommand("serve", "run the HTTP API, the workflow engine, the schedules and the bucket watcher");
+  sv->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: any free port)");
+  sv->add_option("--statemachine", serve.statemachine_path, "a states-language definition (default: the built-in one)");
+  sv->add_option("--wait-seconds", serve.wait_seconds, "period of the training branch's status polls")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600}));
+  sv->add_option("--tls-cert", serve.tls_cert_path, "PEM certificate for HTTPS");
+  sv->add_option("--tls-key", serve.tls_key_path, "PEM private key for HTTPS");
+
+  ExecutionsOptions executions;
+  auto* ex = app.add_subcommand("executions", "list and inspect workflow executions");
+  ex->require_subcommand(1);
+  ex->fallthrough();
+  ex->add_flag("--json", executions.json, "print JSON");
+  auto* ex_list = ex->add_subcommand("list", "executions, newest first");
+  ex_list->add_option("--status", executions.status, "RUNNING, SUCCEEDED or FAILED");
+  ex_list->add_option("--branch", executions.branch, "e.g. training-poll, detection, parameter-change");
+  ex_list->add_option("--limit", executions.limit, "at most N (1-1000)")->check(CLI::Range(1, 1000));
+  for (const char* action : {"describe", "history"}) {
+    auto* sub = ex->add_subcommand(action, std::string(action) + " an execution");
+    sub->add_option("ID", executions.id)->required();
+  }
 
   CLI11_PARSE(app, argc, argv);
   labelloop::InitLogging(log_level);
@@ -110,6 +159,19 @@ int main(int argc, char** argv) {
     return RunSchedules(g, schedules);
   }
   // (users / tokens dispatch)
+  if (us->parsed()) {
+    users.action = us->get_subcommands().front()->get_name();
+    return RunUsers(g, users);
+  }
+  if (tk->parsed()) {
+    tokens.action = tk->get_subcommands().front()->get_name();
+    return RunTokens(g, tokens);
+  }
   // (serve / executions dispatch)
+  if (sv->parsed()) return RunServe(g, serve);
+  if (ex->parsed()) {
+    executions.action = ex->get_subcommands().front()->get_name();
+    return RunExecutions(g, executions);
+  }
   return 2;
 }

@@ -13,9 +13,7 @@
 #include "db/detection_db.h"
 #include "db/event_db.h"
 #include "db/notification_db.h"
-#include "db/param_db.h"
 #include "db/review_db.h"
-#include "db/schedule_db.h"
 #include "db/workflow_db.h"
 #include "events/bucket_watcher.h"
 #include "events/event_queue.h"
@@ -60,15 +58,13 @@ struct ServerRuntime::Parts {
   ServeOptions options;
   const Clock* clock = SystemClock::Default();
   std::unique_ptr<AppContext> ctx;
-  std::unique_ptr<db::ParamDb> param_db;
-  std::unique_ptr<db::ScheduleDb> schedule_db;
   std::unique_ptr<db::WorkflowDb> workflow_db;
   std::unique_ptr<db::EventDb> event_db;
   std::unique_ptr<db::NotificationDb> notification_db;
   std::unique_ptr<db::DetectionDb> detection_db;
   std::unique_ptr<db::ReviewDb> review_db;
-  std::unique_ptr<params::ParameterStore> params;
-  std::unique_ptr<schedule::Scheduler> schedules;
+  params::ParameterStore* parameters = nullptr;   // owned by ctx
+  schedule::Scheduler* scheduler = nullptr;   // owned by ctx
   std::unique_ptr<notify::Notifier> notifier;
   std::unique_ptr<review::ReviewService> reviews;
   std::unique_ptr<review::SamplingService> sampling;
@@ -98,17 +94,14 @@ struct ServerRuntime::Parts {
 Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   ASSIGN_OR_RETURN(ctx, OpenAppContext(data_dir));
   const std::string& path = ctx->config.database_path;
-  ASSIGN_OR_RETURN(param_db, db::OpenSqliteParamDb(path, clock));
-  ASSIGN_OR_RETURN(schedule_db, db::OpenSqliteScheduleDb(path, clock));
   ASSIGN_OR_RETURN(workflow_db, db::OpenSqliteWorkflowDb(path, clock));
   ASSIGN_OR_RETURN(event_db, db::OpenSqliteEventDb(path, clock));
   ASSIGN_OR_RETURN(notification_db, db::OpenSqliteNotificationDb(path, clock));
   ASSIGN_OR_RETURN(detection_db, db::OpenSqliteDetectionDb(path, clock));
   ASSIGN_OR_RETURN(review_db, db::OpenSqliteReviewDb(path, clock));
 
-  params = std::make_unique<params::ParameterStore>(param_db.get(), clock);
-  RETURN_IF_ERROR(params->EnsureDefaults());
-  schedules = std::make_unique<schedule::Scheduler>(schedule_db.get(), clock);
+  parameters = ctx->params.get();
+  scheduler = ctx->schedules.get();
   ASSIGN_OR_RETURN(std::vector<std::unique_ptr<notify::Sink>> sinks, notify::CreateSinks(ctx->config.notify));
   notifier = std::make_unique<notify::Notifier>(notification_db.get(), std::move(sinks), clock,
                                                ctx->config.notify.delivery);
@@ -122,8 +115,8 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   deps.bucket = ctx->store.get();
   deps.models = ctx->models.get();
   deps.metadata = ctx->db.get();
-  deps.params = params.get();
-  deps.schedules = schedules.get();
+  deps.params = parameters;
+  deps.schedules = scheduler;
   deps.notifier = notifier.get();
   deps.reviews = reviews.get();
   deps.sampling = sampling.get();
@@ -151,7 +144,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
                                                     engine_options));
   flows::DispatcherOptions dispatcher_options;
   dispatcher_options.wait_seconds = options.wait_seconds;
-  dispatcher = std::make_unique<flows::EventDispatcher>(queue.get(), engine.get(), param_db.get(), schedules.get(),
+  dispatcher = std::make_unique<flows::EventDispatcher>(queue.get(), engine.get(), ctx->param_db.get(), scheduler,
                                                         clock, dispatcher_options);
   queue->SetWakeup([d = dispatcher.get()] { d->Wake(); });
   events::WatcherOptions watcher_options;
@@ -168,8 +161,8 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   http::ServerDeps server_deps;
   server_deps.bucket = ctx->store.get();
   server_deps.models = ctx->models.get();
-  server_deps.params = params.get();
-  server_deps.schedules = schedules.get();
+  server_deps.params = parameters;
+  server_deps.schedules = scheduler;
   server_deps.engine = engine.get();
   server_deps.notifier = notifier.get();
   server_deps.reviews = reviews.get();
@@ -190,7 +183,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   };
   server_deps.hooks.start_model = [this](const std::string& version) -> Status {
     RETURN_IF_ERROR(ctx->models->StartVersion(version).status());
-    ASSIGN_OR_RETURN(const int64_t units, params->GetInt(params::kMinimumInferenceUnits));
+    ASSIGN_OR_RETURN(const int64_t units, parameters->GetInt(params::kMinimumInferenceUnits));
     return detection->Deploy(version, int(units));
   };
   server_deps.hooks.stop_model = [this](const std::string& version) -> Status {
@@ -212,16 +205,16 @@ Status ServerRuntime::Parts::Recover() {
   // Detection serves the RUNNING version at once.
   ASSIGN_OR_RETURN(std::optional<db::ModelVersion> running, ctx->models->FindRunningVersion());
   if (running) {
-    ASSIGN_OR_RETURN(const int64_t units, params->GetInt(params::kMinimumInferenceUnits));
+    ASSIGN_OR_RETURN(const int64_t units, parameters->GetInt(params::kMinimumInferenceUnits));
     RETURN_IF_ERROR(detection->Deploy(running->name, int(units)));
   }
   // Schedules follow the parameters (they may have changed while the server was down).
-  ASSIGN_OR_RETURN(const bool training_on, params->GetBool(params::kEnableAutomaticTraining));
-  ASSIGN_OR_RETURN(const int64_t training_minutes, params->GetInt(params::kAutomaticTrainingPollFrequency));
-  RETURN_IF_ERROR(schedules->Configure(schedule::kTrainingPoll, training_on, training_minutes * kMsPerMinute));
-  ASSIGN_OR_RETURN(const bool sampling_on, params->GetBool(params::kEnableAutomaticHumanSampling));
-  ASSIGN_OR_RETURN(const int64_t sampling_minutes, params->GetInt(params::kAutomaticHumanSamplingFrequency));
-  RETURN_IF_ERROR(schedules->Configure(schedule::kSamplingPoll, sampling_on, sampling_minutes * kMsPerMinute));
+  ASSIGN_OR_RETURN(const bool training_on, parameters->GetBool(params::kEnableAutomaticTraining));
+  ASSIGN_OR_RETURN(const int64_t training_minutes, parameters->GetInt(params::kAutomaticTrainingPollFrequency));
+  RETURN_IF_ERROR(scheduler->Configure(schedule::kTrainingPoll, training_on, training_minutes * kMsPerMinute));
+  ASSIGN_OR_RETURN(const bool sampling_on, parameters->GetBool(params::kEnableAutomaticHumanSampling));
+  ASSIGN_OR_RETURN(const int64_t sampling_minutes, parameters->GetInt(params::kAutomaticHumanSamplingFrequency));
+  RETURN_IF_ERROR(scheduler->Configure(schedule::kSamplingPoll, sampling_on, sampling_minutes * kMsPerMinute));
   return dispatcher->InitializeParameterCursor();
 }
 
@@ -248,7 +241,7 @@ void ServerRuntime::Parts::Housekeep() {
 }
 
 Result<nlohmann::json> ServerRuntime::Parts::Dashboard() {
-  flows::DashboardSources sources{ctx->store.get(), ctx->db.get(), params.get(), schedules.get(), reviews.get(),
+  flows::DashboardSources sources{ctx->store.get(), ctx->db.get(), parameters, scheduler, reviews.get(),
                                   sampling.get(), engine.get(), notifier.get(), detection.get()};
   return flows::BuildDashboard(sources);
 }
