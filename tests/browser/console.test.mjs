@@ -22,13 +22,15 @@ const XSS_LABEL = 'x<script>alert(1)';  // no '</script>': its '/' would split t
 let page = null;       // one signed-in tab shared by the tests, in order
 const dialogs = [];    // every alert/confirm/prompt the console opened (must stay empty)
 
-async function go(url, hash) {
-  await page.goto(`${url}/#/${hash}`);
-  await waitReady();
+let loads = 0;
+// A full page load (a new query string, so never just a fragment change of the same document).
+async function go(url, hash, target = page) {
+  await target.goto(`${url}/?load=${++loads}#/${hash}`);
+  await waitReady(15000, target);
 }
 
-async function waitReady(timeout = 15000) {
-  await page.waitForFunction(() => window.__consolePage && window.__consolePage.ready, null, { timeout });
+async function waitReady(timeout = 15000, target = page) {
+  await target.waitForFunction(() => window.__consolePage && window.__consolePage.ready, null, { timeout });
 }
 
 async function route(hash) {  // in-app navigation (hash change), resolves when the page rendered
@@ -172,11 +174,11 @@ export const tests = [
   {
     name: 'graph inspector: the training execution\'s path, a state\'s input and output',
     fn: async (ctx) => {
-      const list = await ctx.server.get('/api/v1/executions?limit=100');
-      const training = list.executions.find((e) => e.status === 'SUCCEEDED' && e.branch !== 'parameter-change' &&
-                                                   e.current_state === 'Model deployed') ||
-                       list.executions.find((e) => e.current_state === 'Model deployed');
-      assert.ok(training, `no execution ended in 'Model deployed': ${JSON.stringify(list.executions.map((e) => [e.branch, e.current_state]))}`);
+      // RUNNING shows before the training execution's last steps (deploy): wait for them.
+      const training = await waitFor(async () => {
+        const list = await ctx.server.get('/api/v1/executions?branch=training-poll&limit=20');
+        return list.executions.find((e) => e.current_state === 'Model deployed');
+      }, { what: "a training execution ending in 'Model deployed'", timeoutMs: 120000 });
       await go(ctx.url, 'executions');
       await page.waitForSelector('[data-testid=executions] tbody tr');
       await ctx.screenshot(page, 'executions');
@@ -235,7 +237,7 @@ export const tests = [
       await ctx.screenshot(page, 'deliveries');
 
       await go(ctx.url, 'users');
-      await page.fill('#new-token-name', 'ci-uploader');
+      await page.fill('#new-token-name', `ci-uploader-${Date.now()}`);
       await page.selectOption('#new-token-role', 'consumer');
       await page.click('button:has-text("Create token")');
       await page.waitForSelector('[data-testid=new-token] .secret');
@@ -247,17 +249,17 @@ export const tests = [
       await go(ctx.url, 'users');  // shown once: gone after a reload
       assert.equal(await page.$('[data-testid=new-token]'), null);
       assert.ok(!(await page.content()).includes(secret));
-      await page.fill('#new-user-name', 'rev1');
+      const user = `rev${Date.now() % 100000}`;
+      await page.fill('#new-user-name', user);
       await page.fill('#new-user-password', 'rev1-password-123');
       await page.click('button:has-text("Add user")');
-      await page.waitForSelector('[data-testid=users] td:has-text("rev1")');
+      await page.waitForSelector(`[data-testid=users] td:has-text("${user}")`);
       await ctx.screenshot(page, 'users');
 
       // Phone-sized bucket page.
       const phone = await ctx.browser.newPage({ viewport: { width: 390, height: 844 } });
       await phone.context().addCookies(await page.context().cookies());
-      await phone.goto(`${ctx.url}/#/dashboard`);
-      await phone.waitForFunction(() => window.__consolePage && window.__consolePage.ready);
+      await go(ctx.url, 'dashboard', phone);
       await ctx.screenshot(phone, 'dashboard-phone', { fullPage: true });
       await phone.close();
     },
@@ -315,8 +317,7 @@ export const tests = [
         const full = [];
         for (let i = 0; i < 3; i++) {
           const t0 = Date.now();
-          await page.goto(`${ctx.url}/#/${p}`);
-          await waitReady();
+          await go(ctx.url, p);
           full.push(Date.now() - t0);
         }
         const inApp = [];

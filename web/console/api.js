@@ -112,13 +112,28 @@ function setStreamState(state) {
 const STREAM_TYPES = ['execution', 'notification', 'model.changed', 'object.created', 'object.deleted',
   'parameter.changed', 'detection', 'review.answered'];
 
+let retryTimer = null;
+
 export function openStream() {
   if (source) return;
-  source = new EventSource('/api/v1/stream', { withCredentials: true });
-  source.addEventListener('open', () => setStreamState('open'));
-  source.addEventListener('error', () => setStreamState(source && source.readyState === 1 ? 'open' : 'reconnecting'));
+  const es = new EventSource('/api/v1/stream', { withCredentials: true });
+  source = es;
+  es.addEventListener('open', () => setStreamState('open'));
+  es.addEventListener('error', () => {
+    if (es.readyState === EventSource.CLOSED) {
+      // A refused stream (e.g. 503: the server's stream limit) is not retried by the
+      // browser: try again later ourselves.
+      setStreamState('reconnecting');
+      if (source === es) source = null;
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(() => { if (!source && streamWanted) openStream(); }, 10000);
+    } else {
+      setStreamState(es.readyState === EventSource.OPEN ? 'open' : 'reconnecting');
+    }
+  });
+  streamWanted = true;
   for (const type of STREAM_TYPES) {
-    source.addEventListener(type, (e) => {
+    es.addEventListener(type, (e) => {
       let data = null;
       try { data = JSON.parse(e.data); } catch { data = e.data; }
       (subscribers.get(type) || []).forEach((fn) => fn(data, type));
@@ -127,7 +142,13 @@ export function openStream() {
   }
 }
 
+let streamWanted = false;
+// Free the server's stream slot at once when the page goes away.
+window.addEventListener('pagehide', () => { if (source) source.close(); });
+
 export function closeStream() {
+  streamWanted = false;
+  clearTimeout(retryTimer);
   if (source) source.close();
   source = null;
   setStreamState('closed');

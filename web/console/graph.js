@@ -21,7 +21,8 @@ function choiceLabel(rule) {
     }
   };
   visit(rule);
-  return values.join(' & ');
+  // The last test is the telling one ("schedule & training-poll" -> "training-poll").
+  return values.length ? values[values.length - 1] : '';
 }
 
 export function edgesOf(state) {

@@ -3,7 +3,7 @@
 // pickers (folder names kept: dropping amazon_logo/ onto images_labeled_by_folder/ creates
 // that label), one PUT per file with a progress bar, and delete with confirmation.
 import { get, del, objectUrl, query, uploadObject } from '../api.js';
-import { h, mount, clear, bytes, timeEl, empty, errorBox, spinner, toast, confirmDialog } from '../dom.js';
+import { h, s, mount, clear, bytes, timeEl, empty, errorBox, spinner, toast, confirmDialog } from '../dom.js';
 
 const PREFIXES = ['images_labeled_by_folder/', 'images_for_detection/', 'a2i-human-loop-data/', 'evaluation/', 'manifests/'];
 const PREFIX_HELP = {
@@ -16,6 +16,11 @@ const PREFIX_HELP = {
 const IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp)$/i;
 const PAGE_SIZE = 100;
 const UPLOAD_CONCURRENCY = 3;
+
+function folderIcon() {
+  return s('svg', { class: 'folder-icon', viewBox: '0 0 16 16', width: '14', height: '14', 'aria-hidden': 'true' },
+    s('path', { d: 'M1.5 3.5h4.2l1.4 1.6h7.4v7.9H1.5z', fill: '#f3c14b', stroke: '#c99a1e', 'stroke-width': '1' }));
+}
 
 function topPrefix(prefix) {
   return PREFIXES.find((p) => prefix.startsWith(p)) || PREFIXES[0];
@@ -179,7 +184,7 @@ export async function render(root, ctx) {
     clear(foldersEl);
     for (const [name, count] of [...folders.entries()].sort()) {
       foldersEl.appendChild(h('a', { class: 'folder-chip', href: `#/bucket?prefix=${encodeURIComponent(`${prefix}${name}/`)}`, title: name },
-        h('span', { 'aria-hidden': 'true' }, '📁'), h('span', { class: 'name' }, name),
+        folderIcon(), h('span', { class: 'name' }, name),
         h('span', { class: 'n' }, continuation ? `${count}+` : String(count))));
     }
   }

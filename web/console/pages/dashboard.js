@@ -15,7 +15,7 @@ function modelCard(models) {
     h('div', { class: 'stat-label', id: 'dash-model' }, 'Running model'),
     partError(models),
     running
-      ? [h('div', { class: 'stat', 'data-testid': 'running-version' }, running.name),
+      ? [h('div', { class: 'stat stat-name', 'data-testid': 'running-version', title: running.name }, running.name),
         h('div', { class: 'row' }, badge(running.status), h('span', {}, 'F1 ', h('strong', {}, num(running.f1))),
           h('span', { class: 'muted' }, `${(running.labels || []).length} labels`))]
       : [h('div', { class: 'stat muted' }, 'none'), h('p', { class: 'muted small' }, 'No version is running yet.')],

@@ -20,7 +20,7 @@ function histogramSvg(bins, threshold) {
   const H = 200;
   const left = 36;
   const bottom = 24;
-  const max = Math.max(1, ...bins.map((b) => b.count));
+  const max = Math.max(4, Math.ceil(Math.max(...bins.map((b) => b.count)) / 4) * 4);  // integer ticks
   const bw = (W - left - 8) / bins.length;
   const plotH = H - bottom - 10;
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': 'Confidence histogram' });

@@ -82,14 +82,17 @@ function stateDetail(name, definition, history) {
   const state = (definition.States || {})[name] || {};
   const entered = history.filter((e) => e.type === 'StateEntered' && e.state === name);
   const exited = history.filter((e) => e.type === 'StateExited' && e.state === name);
-  const other = history.filter((e) => e.state === name && e.type !== 'StateEntered' && e.type !== 'StateExited');
-  const visits = entered.map((en, i) => ({ entered: en, exited: exited[i] }));
+  const other = history.filter((e) => e.state === name && e.type !== 'StateEntered' && e.type !== 'StateExited').slice(-20);
+  const all = entered.map((en, i) => ({ n: i + 1, entered: en, exited: exited[i] }));
+  const MAX_VISITS = 10;  // a polling loop may enter a state hundreds of times
+  const visits = all.slice(-MAX_VISITS);
   return h('div', { class: 'stack', 'data-testid': 'state-detail' },
     h('h2', {}, name),
     h('div', { class: 'row' }, badge(state.Type || '?', 'info'), state.Resource ? h('code', {}, state.Resource) : null,
-      h('span', { class: 'muted small' }, visits.length ? `entered ${visits.length}×` : 'not entered by this execution')),
+      h('span', { class: 'muted small' }, all.length ? `entered ${all.length}×` : 'not entered by this execution')),
+    all.length > visits.length ? h('p', { class: 'muted small' }, `Showing the last ${visits.length} visits.`) : null,
     visits.map((v, i) => h('details', { open: i === visits.length - 1 },
-      h('summary', {}, `Visit ${i + 1} · `, timeEl(v.entered.time, { relative: false })),
+      h('summary', {}, `Visit ${v.n} · `, timeEl(v.entered.time, { relative: false })),
       h('h3', {}, 'Input'), pre(v.entered.input),
       h('h3', {}, 'Output'), v.exited ? pre(v.exited.output) : h('p', { class: 'muted small' }, 'not exited (yet)'))),
     other.length ? h('div', {}, h('h3', {}, 'Events'), h('ul', { class: 'list' }, other.map((e) => h('li', {},
