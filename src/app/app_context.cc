@@ -41,6 +41,8 @@ Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir) 
   RETURN_IF_ERROR(ctx->params->EnsureDefaults());  // data folders made before parameters existed
   ASSIGN_OR_RETURN(ctx->schedule_db, db::OpenSqliteScheduleDb(ctx->config.database_path, SystemClock::Default()));
   ctx->schedules = std::make_unique<schedule::Scheduler>(ctx->schedule_db.get(), SystemClock::Default());
+  ASSIGN_OR_RETURN(ctx->auth_db, db::OpenSqliteAuthDb(ctx->config.database_path, SystemClock::Default()));
+  ctx->auth = std::make_unique<auth::AuthService>(ctx->auth_db.get(), SystemClock::Default());
   return ctx;
 }
 

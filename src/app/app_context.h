@@ -6,7 +6,9 @@
 #include <string>
 
 #include "app/app_config.h"
+#include "auth/auth_service.h"
 #include "common/clock.h"
+#include "db/auth_db.h"
 #include "db/metadata_db.h"
 #include "db/param_db.h"
 #include "db/schedule_db.h"
@@ -26,6 +28,8 @@ struct AppContext {
   std::unique_ptr<params::ParameterStore> params;  // defaults ensured
   std::unique_ptr<db::ScheduleDb> schedule_db;
   std::unique_ptr<schedule::Scheduler> schedules;
+  std::unique_ptr<db::AuthDb> auth_db;
+  std::unique_ptr<auth::AuthService> auth;
 };
 
 // Creates the data folder, the bucket with its five top-level prefixes, and the database.
