@@ -158,13 +158,14 @@ export function confirmDialog(title, message, { confirmText = 'Delete', danger =
   });
 }
 
-// Debounce for live refreshes.
+// Live refreshes: runs fn at most once per `ms`, `ms` after the first call of a burst, so a
+// steady stream of events still refreshes (a plain debounce would starve).
 export function debounce(fn, ms) {
   let timer = null;
-  const wrapped = (...args) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => fn(...args), ms);
+  const wrapped = () => {
+    if (timer) return;
+    timer = setTimeout(() => { timer = null; fn(); }, ms);
   };
-  wrapped.cancel = () => clearTimeout(timer);
+  wrapped.cancel = () => { clearTimeout(timer); timer = null; };
   return wrapped;
 }

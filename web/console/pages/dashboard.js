@@ -140,7 +140,7 @@ export async function render(root, ctx) {
       if (again && ctx.alive()) { again = false; refresh(); }
     }
   }
-  const refresh = debounce(load, 400);
+  const refresh = debounce(load, 1000);
   ctx.onCleanup(refresh.cancel);
   ctx.onCleanup(subscribe('*', () => refresh()));
   // Schedules' relative times and anything the stream missed: a slow safety refresh.

@@ -16,7 +16,6 @@ function durationMs(e) {
   return Number.isNaN(start) ? null : stop - start;
 }
 
-function shortId(id) { return id.length > 14 ? `${id.slice(0, 12)}…` : id; }
 
 async function renderList(root, ctx) {
   const branch = ctx.query.get('branch') || '';
@@ -52,7 +51,7 @@ async function renderList(root, ctx) {
           h('tbody', {}, list.map((e) => {
             const href = `#/executions/${encodeURIComponent(e.id)}`;
             const tr = h('tr', { class: 'clickable' },
-              h('td', { class: 'key' }, h('a', { href, title: e.id }, shortId(e.id))),
+              h('td', { class: 'key' }, h('a', { href, title: e.id }, e.id)),
               h('td', {}, e.branch),
               h('td', {}, badge(e.status), e.error ? h('div', { class: 'small muted', title: e.cause || '' }, e.error) : null),
               h('td', {}, e.current_state),
@@ -203,7 +202,7 @@ async function renderExecution(root, ctx, id) {
       } catch (err) {
         console.warn(err);
       }
-    }, 300);
+    }, 1000);
     ctx.onCleanup(refresh.cancel);
     ctx.onCleanup(subscribe('execution', (d) => { if (d && d.execution_id === id) refresh(); }));
   }
