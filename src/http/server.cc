@@ -122,9 +122,15 @@ void Server::Impl::Configure() {
   httplib::Server::HandlerWithResponse error_handler = [max_upload_bytes](const httplib::Request& request,
                                                                           httplib::Response& response) {
     if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // ours already
-    std::string message = response.status == 413
-                              ? fmt::format("request body is larger than the limit of {} bytes", max_upload_bytes)
-                              : fmt::format("{} {} failed with HTTP {}", request.method, request.path, response.status);
+    std::string message = fmt::format("{} {} failed with HTTP {}", request.method, request.path, response.status);
+    if (response.status == 413) {
+      // httplib caps form-encoded bodies (curl's default type for --data-binary) at 8 KB
+      // before any handler runs: say how to send bytes instead.
+      message = request.get_header_value("Content-Type").starts_with("application/x-www-form-urlencoded")
+                    ? "form-encoded request bodies are limited to 8 KB: send raw bytes with their own Content-Type "
+                      "(e.g. image/jpeg or application/octet-stream)"
+                    : fmt::format("request body is larger than the limit of {} bytes", max_upload_bytes);
+    }
     WriteHttpError(response, response.status, HttpCodeName(response.status), message);
     return httplib::Server::HandlerResponse::Handled;
   };
