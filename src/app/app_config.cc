@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "common/json_util.h"
 
 namespace labelloop::app {
@@ -35,6 +37,47 @@ static model::ModelServiceOptions DefaultModelOptions() {
   o.decoys_dir = (fs::path(AssetsDir()) / "decoys").string();
   return o;
 }
+
+namespace {
+
+// The "review" object of config.json. InvalidArgument naming the field and its range.
+Status ParseReviewConfig(const Json& r, const std::string& what, AppConfig& c) {
+  if (!r.is_object()) return InvalidArgumentError(what + ": \"review\" must be an object");
+  static const std::set<std::string> kKnown = {"reviews_per_task", "claim_hold_seconds", "lifetime_hours",
+                                               "keep_none_of_the_above", "agreement_alert_below",
+                                               "agreement_min_samples"};
+  for (const auto& [key, value] : r.items()) {
+    if (!kKnown.contains(key)) return InvalidArgumentError(fmt::format("{}: unknown key \"review.{}\"", what, key));
+  }
+  const auto number = [&](const char* key, double min, double max, double fallback) -> Result<double> {
+    if (!r.contains(key)) return fallback;
+    if (!r[key].is_number()) return InvalidArgumentError(fmt::format("{}: \"review.{}\" must be a number", what, key));
+    const double v = r[key].get<double>();
+    if (v < min || v > max) {
+      return InvalidArgumentError(fmt::format("{}: \"review.{}\" must be between {} and {}; got {}", what, key, min, max, v));
+    }
+    return v;
+  };
+  ASSIGN_OR_RETURN(const double per_task, number("reviews_per_task", 1, 9, c.review.reviews_per_task));
+  ASSIGN_OR_RETURN(const double hold_s, number("claim_hold_seconds", 10, 86400, c.review.claim_hold_ms / 1000.0));
+  ASSIGN_OR_RETURN(const double lifetime_h, number("lifetime_hours", 1, 24 * 365, c.review.lifetime_ms / 3.6e6));
+  ASSIGN_OR_RETURN(const double alert, number("agreement_alert_below", 0, 1, c.flows.agreement_alert_below));
+  ASSIGN_OR_RETURN(const double min_samples, number("agreement_min_samples", 1, 1e6, double(c.flows.agreement_min_samples)));
+  c.review.reviews_per_task = int(per_task);
+  c.review.claim_hold_ms = int64_t(hold_s * 1000);
+  c.review.lifetime_ms = int64_t(lifetime_h * 3.6e6);
+  c.flows.agreement_alert_below = alert;
+  c.flows.agreement_min_samples = int64_t(min_samples);
+  if (r.contains("keep_none_of_the_above")) {
+    if (!r["keep_none_of_the_above"].is_boolean()) {
+      return InvalidArgumentError(what + ": \"review.keep_none_of_the_above\" must be true or false");
+    }
+    c.flows.keep_none_of_the_above = r["keep_none_of_the_above"].get<bool>();
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 Result<AppConfig> LoadAppConfig(const std::string& data_dir) {
   AppConfig c;
@@ -73,6 +116,7 @@ Result<AppConfig> LoadAppConfig(const std::string& data_dir) {
     }
     if (j.contains("backgrounds_dir")) c.model.backgrounds_dir = j["backgrounds_dir"].get<std::string>();
     if (j.contains("max_image_pixels")) c.model.decode_limits.max_pixels = j["max_image_pixels"].get<int64_t>();
+    if (j.contains("review")) RETURN_IF_ERROR(ParseReviewConfig(j["review"], what, c));
     if (j.contains("notifications")) {
       Result<notify::NotifyConfig> notify = notify::ParseNotifyConfig(j["notifications"]);
       if (!notify.ok()) return notify.status().WithContext(what);

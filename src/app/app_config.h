@@ -7,7 +7,10 @@
 //   DATA/config.json    optional overrides: {"backbone": {"onnx": PATH, "outputs": [...],
 //                       "scale": S, "mean": M, "swap_rb": B}, "sizes": [...],
 //                       "detect_sizes": [...], "backgrounds_dir": DIR,
-//                       "max_image_pixels": N, "notifications": {...}}
+//                       "max_image_pixels": N, "notifications": {...},
+//                       "review": {"reviews_per_task": N, "claim_hold_seconds": S,
+//                       "lifetime_hours": H, "keep_none_of_the_above": B,
+//                       "agreement_alert_below": F, "agreement_min_samples": N}}
 //   "sizes" are the input sizes new versions train (and by default detect) at;
 //   "detect_sizes" overrides the sizes detection runs at, for every version: [320] is
 //   the fast setting (about 3.5x the throughput for 4-5 points of top-1 accuracy:
@@ -18,7 +21,9 @@
 
 #include "common/status.h"
 #include "model/model_service.h"
+#include "flows/flow_deps.h"
 #include "notify/notify_config.h"
+#include "review/review_service.h"
 
 namespace labelloop::app {
 
@@ -29,6 +34,8 @@ struct AppConfig {
   std::string logs_dir;
   model::ModelServiceOptions model;
   notify::NotifyConfig notify;  // "notifications": e-mail, webhooks, retry (docs/configuration.md)
+  review::ReviewOptions review;  // "review": reviews per task, hold, lifetime
+  flows::FlowOptions flows;      // "review": None of the Above as background, drift alert level
 };
 
 // --data, else $LABELLOOP_DATA, else ./labelloop-data.

@@ -105,7 +105,8 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   ASSIGN_OR_RETURN(std::vector<std::unique_ptr<notify::Sink>> sinks, notify::CreateSinks(ctx->config.notify));
   notifier = std::make_unique<notify::Notifier>(notification_db.get(), std::move(sinks), clock,
                                                ctx->config.notify.delivery);
-  reviews = std::make_unique<review::ReviewService>(review_db.get(), detection_db.get(), ctx->store.get(), clock);
+  reviews = std::make_unique<review::ReviewService>(review_db.get(), detection_db.get(), ctx->store.get(), clock,
+                                                    ctx->config.review);
   sampling = std::make_unique<review::SamplingService>(detection_db.get(), review_db.get(), clock);
   queue = std::make_unique<events::EventQueue>(event_db.get(), clock);
   training = std::make_unique<flows::TrainingRunner>(ctx->models.get());
@@ -125,7 +126,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   deps.training = training.get();
   deps.detection = detection.get();
   deps.clock = clock;
-  tasks = std::make_unique<flows::FlowTasks>(deps);
+  tasks = std::make_unique<flows::FlowTasks>(deps, ctx->config.flows);
   RETURN_IF_ERROR(tasks->Register(registry));
 
   Result<workflow::StateMachine> machine =

@@ -20,6 +20,18 @@
 
 namespace labelloop::flows {
 
+// Behaviour switches of the flows (config.json "review"; see docs/configuration.md).
+struct FlowOptions {
+  // A reviewer's "None of the Above" on a low-confidence image copies it to
+  // images_labeled_by_folder/none_of_the_above/, which training uses as background
+  // examples (never as a label), so the model learns to reject such images.
+  bool keep_none_of_the_above = false;
+  // Drift signal: notify when model/human agreement on a version's sampled detections
+  // falls below this fraction, once at least `agreement_min_samples` were reviewed.
+  double agreement_alert_below = 0.8;
+  int64_t agreement_min_samples = 10;
+};
+
 struct FlowDeps {
   store::ObjectStore* bucket = nullptr;
   model::ModelService* models = nullptr;

@@ -23,7 +23,7 @@ using Json = nlohmann::json;
 
 class FlowTasks {
  public:
-  explicit FlowTasks(FlowDeps deps) : deps_(deps), system_(deps.params) {}
+  FlowTasks(FlowDeps deps, FlowOptions options) : deps_(deps), options_(options), system_(deps.params) {}
 
   // Registers every handler. AlreadyExists when one is registered twice.
   Status Register(workflow::TaskRegistry& registry);
@@ -65,10 +65,14 @@ class FlowTasks {
                             std::string_view source);
   // A low-confidence review task for a detection step's output, when review is enabled.
   Result<Json> ReviewIfUncertain(const Json& detection);
+  // After a sampled answer: the drift signal for `version` (notified when agreement
+  // crosses below the configured level; again only after it recovered).
+  void CheckAgreement(const std::string& version);
   // Records that training on the image set `fingerprint` failed, so polls skip it.
   void RecordFailedImageSet(const std::string& fingerprint, const std::string& reason);
 
   FlowDeps deps_;
+  FlowOptions options_;
   SystemState system_;
 };
 

@@ -2,11 +2,20 @@
 // training folders; every n-th detection goes to people for quality control.
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
+
 #include "flows/flow_tasks.h"
+#include "model/model_service.h"
 #include "review/review_output.h"
 #include "store/object_keys.h"
 
 namespace labelloop::flows {
+namespace {
+
+// TODO(lead): use model::kNoneOfTheAboveLabel once the model reads this folder as background.
+constexpr const char* kNoneOfTheAboveFolder = "none_of_the_above";
+
+}  // namespace
 
 Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::TaskContext& context) {
   ASSIGN_OR_RETURN(const std::string key, RequireString(input, "key", "add training image"));
@@ -17,14 +26,19 @@ Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::Task
   const review::ReviewOutput& out = *parsed;
   std::optional<std::string> copied_key;
   std::string action;
+  // A "None of the Above" answer is kept as a background example only when configured.
+  const std::optional<std::string> training_folder =
+      out.final_label ? out.final_label
+                      : (options_.keep_none_of_the_above ? std::optional<std::string>(kNoneOfTheAboveFolder)
+                                                         : std::nullopt);
   if (out.source != review::kSourceLowConfidence) {
     action = "sampled answer recorded for quality control; not used for training";
-  } else if (!out.final_label) {
+  } else if (!training_folder) {
     action = "None of the Above: nothing added to training";
   } else {
-    RETURN_IF_ERROR(store::ValidateLabelName(*out.final_label));
+    RETURN_IF_ERROR(store::ValidateLabelName(*training_folder));
     // humanLoopName-<task>-<file>, as the seed names them; a fixed key makes a re-run harmless.
-    const std::string destination = fmt::format("{}humanLoopName-{}-{}", store::LabeledImagesPrefix(*out.final_label),
+    const std::string destination = fmt::format("{}humanLoopName-{}-{}", store::LabeledImagesPrefix(*training_folder),
                                                 out.task_name, store::BaseName(out.image_key));
     if (!deps_.bucket->Head(destination).ok()) RETURN_IF_ERROR(deps_.bucket->Copy(out.image_key, destination).status());
     copied_key = destination;
@@ -34,6 +48,9 @@ Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::Task
     Status updated =
         deps_.detections->UpdateHumanAnswer(out.detection_request_id, out.final_label, copied_key, out.completed_ms);
     if (!updated.ok() && updated.code() != StatusCode::kNotFound) return updated;
+  }
+  if (out.source == review::kSourceSampling && !out.detection_request_id.empty()) {
+    if (Result<db::Detection> d = deps_.detections->Get(out.detection_request_id); d.ok()) CheckAgreement(d->model_version);
   }
   Json result = {{"task", out.task_name}, {"source", out.source}, {"image", out.image_key},
                  {"label", out.final_label ? Json(*out.final_label) : Json(nullptr)},
@@ -45,6 +62,34 @@ Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::Task
   body["execution"] = context.execution_id;
   Notify(fmt::format("Review processed: {}", out.task_name), body);
   return result;
+}
+
+void FlowTasks::CheckAgreement(const std::string& version) {
+  Result<std::vector<review::AgreementStats>> stats = deps_.sampling->Agreement();
+  if (!stats.ok()) {
+    spdlog::warn("agreement of {}: {}", version, stats.status().ToString());
+    return;
+  }
+  for (const review::AgreementStats& a : *stats) {
+    if (a.model_version != version || a.count < options_.agreement_min_samples) continue;
+    const bool below = a.rate < options_.agreement_alert_below;
+    Result<Json> state = system_.Read();
+    const bool alerted = state.ok() && state->value(kDriftAlerts, Json::object()).value(version, false);
+    if (below == alerted) return;  // notify on crossing only
+    Status recorded = system_.Update([&](Json& s) {
+      if (below) {
+        s[kDriftAlerts][version] = true;
+      } else if (s.contains(kDriftAlerts)) {
+        s[kDriftAlerts].erase(version);
+      }
+    });
+    if (!recorded.ok()) spdlog::error("drift state of {}: {}", version, recorded.ToString());
+    Notify(below ? fmt::format("Drift: model/human agreement on {} fell to {:.0f}%", version, 100 * a.rate)
+                 : fmt::format("Agreement on {} recovered to {:.0f}%", version, 100 * a.rate),
+           {{"version", version}, {"reviewed_samples", a.count}, {"agreeing", a.agreeing}, {"agreement", a.rate},
+            {"ci95", {a.ci_low, a.ci_high}}, {"alert_below", options_.agreement_alert_below}});
+    return;
+  }
 }
 
 Result<Json> FlowTasks::SampleDetections(const Json& input, const workflow::TaskContext& context) {

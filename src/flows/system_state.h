@@ -19,6 +19,7 @@ inline constexpr const char* kPreviousTrainedImages = "previous_trained_images";
 inline constexpr const char* kRunningVersion = "running_version";
 inline constexpr const char* kPreviousVersion = "previous_version";
 inline constexpr const char* kFailedImageSets = "failed_image_sets";  // {fingerprint: reason}
+inline constexpr const char* kDriftAlerts = "drift_alerts";            // {version: true while below}
 
 class SystemState {
  public:
