@@ -104,7 +104,7 @@ export async function render(root, ctx) {
         h('td', {}, d.label != null ? d.label : h('span', { class: 'muted' }, 'none')),
         h('td', {}, confidenceCell(d.confidence, d.threshold)),
         h('td', {}, d.version),
-        h('td', {}, badge(d.review_status), d.sampled ? h('div', {}, badge('sampled', 'info')) : null),
+        h('td', {}, badge(d.review_status.replace('_', ' '), { not_reviewed: 'muted', pending: 'warn', completed: 'ok' }[d.review_status]), d.sampled ? h('div', {}, badge('sampled', 'info')) : null),
         h('td', {}, d.human_label != null ? h('strong', {}, d.human_label) : (d.review_status === 'completed' ? h('span', { class: 'muted' }, 'none of the above') : '')),
         h('td', {}, timeEl(d.created))))))), pager);
   }
@@ -129,10 +129,12 @@ export async function render(root, ctx) {
     ]);
     if (!ctx.alive()) return;
     const names = models.sort((a, b) => (b.created || '').localeCompare(a.created || '')).map((m) => m.version);
+    // The log may hold versions with no model row (deleted ones): the filtered one counts too.
+    if (filters.version && !names.includes(filters.version)) names.unshift(filters.version);
     mount(versionsList, names.map((n) => h('option', { value: n })));
     mount(histVersion, names.map((n) => h('option', { value: n }, n)));
     const running = models.find((m) => m.status === 'RUNNING');
-    const initial = filters.version && names.includes(filters.version) ? filters.version : (running ? running.version : names[0]);
+    const initial = filters.version || (running ? running.version : names[0]);
     if (initial) histVersion.value = initial;
     histVersion.onchange = () => loadHistogram(histVersion.value, threshold);
     await loadHistogram(initial, threshold);
