@@ -80,9 +80,13 @@ export const tests = [
       await server.setParameter('Minimum-Label-Detection-Confidence', '100');
       const inference = path.join(ctx.examplesDir, 'inference_images');
       const uploaded = await server.uploadFolder(inference, 'images_for_detection/');
+      // Every detection is logged, and each one under 100% has its review task.
       const tasks = await waitFor(async () => {
+        const d = await server.get('/api/v1/detections?limit=100');
+        if (d.detections.length < uploaded.length) return null;
+        const below = d.detections.filter((x) => x.confidence < 100).length;
         const r = await server.get('/api/v1/reviews?status=InProgress&limit=100');
-        return r.total >= uploaded.length - 1 ? r : null;  // one image may score exactly 100
+        return below > 0 && r.total === below ? r : null;
       }, { timeoutMs: 180000, what: 'review tasks for the inference images', log: () => server.tail() });
       ctx.log(`${tasks.total} review tasks waiting`);
       await server.createUser(REVIEWER, REVIEWER_PASSWORD, 'reviewer');
@@ -118,11 +122,13 @@ export const tests = [
       assert.deepEqual([...labels].sort(), ['amazon_logo', 'aws_logo']);
       await installProbe(page);
 
-      // Instructions panel (keyboard '?').
-      await page.keyboard.press('?');
+      // Instructions panel: open at first on a wide screen; '?' hides and shows it.
       await page.waitForSelector('#help', { state: 'visible' });
       await ctx.screenshot(page, 'instructions');
       await page.keyboard.press('?');
+      await page.waitForSelector('#help', { state: 'hidden' });
+      await page.keyboard.press('?');
+      await page.waitForSelector('#help', { state: 'visible' });
 
       // Zoom with the keyboard and back to fit.
       await page.keyboard.press('+');
@@ -277,6 +283,7 @@ export const tests = [
       await page.keyboard.type(evil);
       await ctx.screenshot(page, 'new-label');
       await page.keyboard.press('Enter');
+      assert.equal(await page.textContent('#toast-text'), `Answered “${evil}”`, 'the label is shown as text');
       await waitFor(async () => (await server.get(`/api/v1/reviews/${task}`)).status === 'Completed',
                     { what: 'the new-label answer saved', timeoutMs: 15000 });
       const done = await server.get(`/api/v1/reviews/${task}`);

@@ -267,7 +267,7 @@ function choose(label) {
   state.selected = label;
   $('new-label-form').hidden = true;
   updateButtons();
-  hint('Press Enter (or tap again) to submit.');
+  hint(window.matchMedia('(hover: none)').matches ? 'Tap again or press Submit.' : 'Press Enter (or click again) to submit.');
 }
 
 function pickIndex(i) {
@@ -546,6 +546,7 @@ async function boot() {
   $('toast-undo').addEventListener('click', undo);
   $('help-toggle').addEventListener('click', () => toggleHelp());
   $('new-label-form').addEventListener('submit', onNewLabel);
+  $('new-label-input').addEventListener('input', () => { $('new-label-error').hidden = true; });
   $('zoom-in').addEventListener('click', () => viewer.zoomBy(1.25));
   $('zoom-out').addEventListener('click', () => viewer.zoomBy(0.8));
   $('zoom-fit').addEventListener('click', () => viewer.fit());

@@ -119,6 +119,12 @@ export class LabelloopServer {
     return running ? (running.name || running.version) : '';
   }
 
+  // The system data the flows keep in the For-System-Use-Only parameter ({} when unset).
+  async systemState() {
+    const p = await this.get('/api/v1/parameters/For-System-Use-Only');
+    try { return JSON.parse(p.value || '{}'); } catch (e) { return {}; }
+  }
+
   createUser(name, password, role) {
     return this.request('POST', '/api/v1/users', { json: { name, password, role } });
   }
@@ -131,8 +137,12 @@ export class LabelloopServer {
     const t0 = Date.now();
     await this.setParameter('Enable-Automatic-Training', 'false');
     await this.setParameter('Enable-Automatic-Training', 'true');
-    const version = await waitFor(() => this.runningVersion(), { timeoutMs, what: 'a RUNNING model version',
-                                                               log: () => this.tail() });
+    // Detection uses a version once the flow has deployed it (recorded in For-System-Use-Only),
+    // a moment after the version itself reports RUNNING.
+    const version = await waitFor(async () => {
+      const running = await this.runningVersion();
+      return running && (await this.systemState()).running_version === running ? running : '';
+    }, { timeoutMs, what: 'a RUNNING, deployed model version', log: () => this.tail() });
     return { version, seconds: (Date.now() - t0) / 1000 };
   }
 }
