@@ -15,6 +15,7 @@ const PREFETCH = 2;
 const EMPTY_POLL_MS = 5000;
 const COUNT_POLL_MS = 15000;
 const HOLD_REFRESH_MS = 60000;
+const IDLE_MS = 4 * 60000;  // an idle reviewer's tasks are let go (the server's hold lapses)
 const NONE_LABEL = 'None of the Above';
 
 const $ = (id) => document.getElementById(id);
@@ -400,8 +401,17 @@ async function skip() {
   }
 }
 
-// Keeps the hold on tasks in hand (the server lets an opened task go after a while).
+// Keeps the hold on tasks in hand while the reviewer is active (the server lets an opened task
+// go after a while, so the tasks of someone who walked away return to the queue).
+let lastActivity = Date.now();
+function noteActivity() {
+  const idle = Date.now() - lastActivity > IDLE_MS;
+  lastActivity = Date.now();
+  if (idle && state.me) refreshHolds();
+}
+
 async function refreshHolds() {
+  if (Date.now() - lastActivity > IDLE_MS) return;
   const soon = Date.now() + 2 * HOLD_REFRESH_MS;
   for (const t of [state.current, ...state.queue]) {
     if (!t || !t.claim_expires || Date.parse(t.claim_expires) > soon) continue;
@@ -557,6 +567,8 @@ async function boot() {
     fill();
   });
   document.addEventListener('keydown', onKey);
+  document.addEventListener('keydown', noteActivity, true);
+  document.addEventListener('pointerdown', noteActivity, true);
   initialHelp();
   // A held answer must not be lost when the page goes away.
   const flush = () => { if (state.pending) sendAnswer(state.pending, { keepalive: true }); };
