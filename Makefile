@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DATA ?= $(CURDIR)/labelloop-data
 
-.PHONY: deps build backbone run demo test bench clean
+.PHONY: deps build backbone run demo test bench bench-loop clean
 
 deps:
 	@scripts/install-deps.sh $(if $(TEST_TOOLS),--with-test-tools,)
@@ -27,6 +27,9 @@ test: build backbone
 
 bench: build backbone
 	@$(BUILD_DIR)/bench/labelloop_bench
+
+bench-loop: build backbone
+	@$(BUILD_DIR)/bench/loop_bench $(BUILD_DIR)/src/app/labelloop
 
 clean:
 	rm -rf $(BUILD_DIR)
