@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "vision/opencv_threads.h"
 
 namespace labelloop::flows {
 
@@ -18,8 +17,9 @@ Status DetectionRunner::Deploy(const std::string& version, int units) {
   }
   {
     std::lock_guard lock(mu_);
-    // One unit gets all of OpenCV's threads; several units run whole images in parallel.
-    vision::SetOpenCvThreads(units > 1 ? 1 : 0);
+    // OpenCV's thread count is process-wide and not safe to change while trainings and
+    // detections run, so the server leaves it at its default (every core): several units
+    // then overlap decoding and pooling while their backbone passes share OpenCV's pool.
     current_ = std::move(next);
   }
   freed_.notify_all();
