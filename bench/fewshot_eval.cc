@@ -4,6 +4,8 @@
 //
 //   fewshot_eval --bench ../shared/bench/public --k 10            # test split
 //   fewshot_eval --bench ../shared/bench/public --k 10 --validate # train_k10 vs the rest of train_k20
+//   fewshot_eval --k 10 --none-reserve 100 --none-train 100      # 100 none/ photos as background
+//                                                                # photos (none_of_the_above), the other 100 evaluated
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -90,9 +92,9 @@ int main(int argc, char** argv) {
   std::string bench = "../shared/bench/public", backbone_path = "var/models/mobilenet_v2.onnx";
   std::string outputs = "block_10_project_BN", sizes = "224,320,448", cache_path = "/tmp/labelloop-bench-cache.db";
   std::string backgrounds_dir = "var/backgrounds", decoys_dir = "var/decoys", json_out, dump_dir;
-  int k = 10, threads = 2, seeds = 1;
+  int k = 10, threads = 2, seeds = 1, none_reserve = 0, none_train = 0;
   uint64_t base_seed = 1;
-  bool validate = false, no_open_set = false;
+  bool validate = false, no_open_set = false, none_unseen_photos = false;
   double scale = 1.0 / 255.0, mean = 0.0;
   model::ClassifierOptions options;
   app.add_option("--bench", bench, "benchmark folder");
@@ -126,6 +128,13 @@ int main(int argc, char** argv) {
   app.add_option("--backgrounds", backgrounds_dir);
   app.add_option("--decoys", decoys_dir, "made-up logos for background scenes; empty for none");
   app.add_flag("--no-open-set", no_open_set, "skip none/ and unknown/");
+  app.add_option("--none-reserve", none_reserve,
+                 "hold the first R none/ images (in content-hash order) out of the evaluation: the pool of --none-train");
+  app.add_option("--none-train", none_train,
+                 "train on N of the reserved none/ images as background photos, as the product does with "
+                 "images_labeled_by_folder/none_of_the_above/ (reserves N when --none-reserve is smaller)");
+  app.add_flag("--none-unseen-photos", none_unseen_photos,
+               "evaluate only none/ images whose background photo (images.csv bg_file) no reserved image uses");
   app.add_option("--dump", dump_dir, "write example synthetic renders to this folder and exit");
   app.add_option("--json", json_out, "append a JSON line with the results to this file");
   CLI11_PARSE(app, argc, argv);
@@ -192,10 +201,34 @@ int main(int argc, char** argv) {
   for (const auto& t : train) images.push_back({t.path, t.hash, index[t.label], t.bgra});
   // Open-set images are loaded once; every seed classifies them again with its own head.
   std::vector<FileImage> none_images, unknown_images;
-  if (!no_open_set && !validate) {
-    none_images = LoadTree(root / "none", false);
-    unknown_images = LoadTree(root / "unknown", false);
+  none_reserve = std::max(none_reserve, none_train);
+  if ((!no_open_set && !validate) || none_reserve > 0) none_images = LoadTree(root / "none", false);
+  if (!no_open_set && !validate) unknown_images = LoadTree(root / "unknown", false);
+  // Reserved none/ images are never evaluated, whether or not they are trained on, so runs
+  // with and without --none-train are scored on the same photos.
+  std::sort(none_images.begin(), none_images.end(), [](const auto& a, const auto& b) { return a.hash < b.hash; });
+  none_reserve = std::min(none_reserve, int(none_images.size()));
+  none_train = std::min(none_train, none_reserve);
+  for (int i = 0; i < none_train; ++i) {
+    const FileImage& f = none_images[i];
+    images.push_back({f.path, f.hash, int(labels.size()), f.bgra});
   }
+  if (none_unseen_photos) {  // crops of one photo recur in none/: keep only photos training cannot have seen
+    std::map<std::string, std::string> photo_of;  // none/<file> -> its background photo, when it has one
+    std::ifstream csv(root / "images.csv");
+    for (std::string line; std::getline(csv, line);) {
+      std::vector<std::string> cells = ParseStrings(line);  // file,split,label,idx,H,W,badge,bg,bg_file,...
+      if (cells.size() > 8 && cells[0].rfind("none/", 0) == 0 && cells[7] == "photo") photo_of[cells[0].substr(5)] = cells[8];
+    }
+    std::set<std::string> reserved_photos;
+    for (int i = 0; i < none_reserve; ++i) {
+      if (photo_of.count(none_images[i].path)) reserved_photos.insert(photo_of[none_images[i].path]);
+    }
+    auto seen = [&](const FileImage& f) { return photo_of.count(f.path) && reserved_photos.count(photo_of[f.path]); };
+    none_images.erase(std::remove_if(none_images.begin() + none_reserve, none_images.end(), seen), none_images.end());
+  }
+  none_images.erase(none_images.begin(), none_images.begin() + none_reserve);
+  if (no_open_set || validate) none_images.clear();
   struct Run {
     double f1, acc, auroc_none, auroc_unknown, train_s, ms_per_image;
   };
@@ -267,12 +300,16 @@ int main(int argc, char** argv) {
   auto [ms, ms_sd] = mean_std(&Run::ms_per_image);
   std::cout << fmt::format(
       "k={} {} seeds={} macroF1={:.3f}±{:.3f} AUROC(none)={:.3f}±{:.3f} AUROC(unknown)={:.3f}±{:.3f} | real={} synth={} "
-      "bg={} nologo_labels={} | embed={:.1f}s train={:.1f}s | {:.1f} ms/test image (cached features)\n",
+      "bg={} bg_photos={} nologo_labels={} none_evaluated={} | embed={:.1f}s train={:.1f}s | {:.1f} ms/test image "
+      "(cached features)\n",
       k, validate ? "val" : "test", runs.size(), f1, f1_sd, an, an_sd, au, au_sd, stats.real_samples,
-      stats.synthetic_samples, stats.background_samples, stats.labels_without_logo_files, stats.embed_seconds, tr, ms);
+      stats.synthetic_samples, stats.background_samples, stats.background_photos, stats.labels_without_logo_files,
+      none_images.size(), stats.embed_seconds, tr, ms);
   if (!json_out.empty()) {
     Json j = {{"k", k}, {"split", validate ? "val" : "test"}, {"seeds", runs.size()}, {"macro_f1", f1},
-              {"macro_f1_std", f1_sd}, {"auroc_none", an}, {"auroc_unknown", au}, {"train_seconds", tr},
+              {"macro_f1_std", f1_sd}, {"auroc_none", an}, {"auroc_none_std", an_sd}, {"auroc_unknown", au},
+              {"auroc_unknown_std", au_sd}, {"none_train", none_train}, {"none_reserved", none_reserve},
+              {"none_evaluated", none_images.size()}, {"train_seconds", tr},
               {"args", std::vector<std::string>(argv + 1, argv + argc)}};
     std::ofstream(json_out, std::ios::app) << j.dump() << "\n";
   }

@@ -70,7 +70,8 @@ Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledI
   // Logo cut-outs per label, with the hash of the file they came from.
   std::vector<std::vector<std::pair<std::string, cv::Mat>>> logos(num_labels);
   for (const auto& image : images) {
-    if (image.class_index < 0 || image.class_index >= num_labels) return InvalidArgumentError("image label out of range");
+    if (image.class_index < 0 || image.class_index > num_labels) return InvalidArgumentError("image label out of range");
+    if (image.class_index == num_labels) continue;  // a background photo has no logo to cut out
     if (auto logo = Synthesizer::ExtractLogo(image.bgra)) logos[image.class_index].emplace_back(image.content_hash, *logo);
   }
 
@@ -95,7 +96,7 @@ Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledI
       classes.push_back(image.class_index);
       synthetic.push_back(false);
     }
-    ++st.real_samples;
+    ++(image.class_index == num_labels ? st.background_photos : st.real_samples);
     report("embedding training images");
   }
   // The k-th size in turn. A render's k must follow from its recipe alone, so the same

@@ -44,14 +44,15 @@ struct ClassifierOptions {
 struct LabeledImage {
   std::string name;          // object key or path, for messages
   std::string content_hash;  // SHA-256 of the encoded bytes
-  int class_index = 0;       // index into the label list
+  int class_index = 0;       // index into the label list; its size for a background photo
   cv::Mat bgra;
 };
 
 struct ClassifierTrainingStats {
   int real_samples = 0;
   int synthetic_samples = 0;
-  int background_samples = 0;
+  int background_samples = 0;  // rendered background-class scenes
+  int background_photos = 0;   // real images of none of the labels (none_of_the_above)
   int labels_without_logo_files = 0;  // labels trained from photos only
   int cache_hits = 0;
   int cache_misses = 0;
@@ -62,7 +63,9 @@ struct ClassifierTrainingStats {
 using ProgressFn = std::function<void(const std::string& phase, int done, int total)>;
 
 // Trains the heads for `labels` (the background class is added). `images` must cover every
-// label. The synthesizer's backgrounds feed both composites and the background class.
+// label; an image with class_index == labels.size() is a real photo of the background
+// class (none of the labels) and trains it alongside the rendered background scenes. The
+// synthesizer's backgrounds feed both composites and the background class.
 Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
                                         FeatureSource& features, const Synthesizer& synthesizer,
                                         const ClassifierOptions& options, ClassifierTrainingStats* stats,

@@ -28,7 +28,7 @@ Result<LabeledListing> ListLabeledImages(store::ObjectStore& store) {
       listing.ignored.push_back(o.key + " (not an image file name)");
       continue;
     }
-    labels.insert(label);
+    if (label != kNoneOfTheAboveLabel) labels.insert(label);
     ManifestEntry e;
     e.key = o.key;
     e.etag = o.etag;
@@ -39,7 +39,10 @@ Result<LabeledListing> ListLabeledImages(store::ObjectStore& store) {
   }
   listing.labels.assign(labels.begin(), labels.end());
   for (auto& e : listing.entries) {
-    e.class_index = int(std::lower_bound(listing.labels.begin(), listing.labels.end(), e.label) - listing.labels.begin());
+    // None of the above: the background class, which follows the labels.
+    e.class_index = e.label == kNoneOfTheAboveLabel
+        ? int(listing.labels.size())
+        : int(std::lower_bound(listing.labels.begin(), listing.labels.end(), e.label) - listing.labels.begin());
   }
   return listing;
 }

@@ -80,6 +80,28 @@ TEST_F(ListLabeledImagesTest, ListsImagesInLabelFolders) {
   EXPECT_TRUE(ignored_with("images_labeled_by_folder/bird/readme", "not an image"));
 }
 
+TEST_F(ListLabeledImagesTest, NoneOfTheAboveIsTheBackgroundClassNotALabel) {
+  Put("images_labeled_by_folder/zebra/z.jpg", "zebra");
+  Put("images_labeled_by_folder/none_of_the_above/humanLoopName-20260101-abc-n.jpg", "nothing");
+  Put("images_labeled_by_folder/cat/a.jpg", "cat");
+
+  Result<LabeledListing> listing = ListLabeledImages(*store_);
+  ASSERT_TRUE(listing.ok()) << listing.status().ToString();
+  EXPECT_EQ(listing->labels, (std::vector<std::string>{"cat", "zebra"}));
+  ASSERT_EQ(listing->entries.size(), 3u);
+  const ManifestEntry& none = listing->entries[1];
+  EXPECT_EQ(none.label, kNoneOfTheAboveLabel);
+  EXPECT_EQ(none.class_index, 2);  // labels.size(): the background class
+  EXPECT_TRUE(none.human_annotated);
+  EXPECT_EQ(listing->entries[2].class_index, 1);  // zebra keeps its index
+
+  // The manifest round-trips it like any entry.
+  Result<std::vector<ManifestEntry>> parsed = ParseManifest(WriteManifest(listing->entries));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ((*parsed)[1].label, kNoneOfTheAboveLabel);
+  EXPECT_EQ((*parsed)[1].class_index, 2);
+}
+
 TEST_F(ListLabeledImagesTest, EmptyBucketListsNothing) {
   Result<LabeledListing> listing = ListLabeledImages(*store_);
   ASSERT_TRUE(listing.ok());

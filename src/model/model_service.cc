@@ -70,6 +70,25 @@ class ClassifierDetector final : public Detector {
   vision::DecodeLimits limits_;
 };
 
+// The held-out none_of_the_above images: how many the model rejects (the background
+// wins), and how well the top label confidence, which detection reports, separates the
+// labelled test images from them (AUROC, 1 = every labelled image scores higher).
+Json NegativesToJson(const EvaluationResult& labelled, const std::vector<TestPrediction>& negatives) {
+  auto top = [](const TestPrediction& p) {
+    return p.confidence_pct.empty() ? 0.0 : *std::max_element(p.confidence_pct.begin(), p.confidence_pct.end());
+  };
+  std::vector<double> known, none;
+  for (const auto& p : labelled.predictions) known.push_back(top(p));
+  int rejected = 0;
+  for (const auto& p : negatives) {
+    none.push_back(top(p));
+    rejected += PredictedClass(p) == int(p.confidence_pct.size());
+  }
+  return {{"test_images", negatives.size()},
+          {"rejected", rejected},
+          {"auroc_labelled_vs_none", Auroc(known, none)}};
+}
+
 }  // namespace
 
 struct ModelService::Shared {
@@ -98,7 +117,7 @@ const Synthesizer& ModelService::SharedSynthesizer() {
 Result<db::ModelVersion> ModelService::CreateVersion(const std::string& name) {
   ASSIGN_OR_RETURN(LabeledListing listing, ListLabeledImages(*store_));
   for (const auto& why : listing.ignored) spdlog::warn("not used for training: {}", why);
-  if (listing.entries.empty()) {
+  if (listing.labels.empty()) {  // none_of_the_above alone is no label to train
     return FailedPreconditionError(fmt::format("no labelled images: put images in {}<label>/ folders first",
                                                store::kLabeledPrefix));
   }
@@ -162,6 +181,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   };
 
   // 1. Read and decode the manifest's images; unreadable ones are skipped and reported.
+  //    none_of_the_above images become background photos (class index labels.size()).
   Result<std::string> manifest_text = store_->Get(version.manifest_key);
   if (!manifest_text.ok()) return Fail(version, "cannot read the manifest: " + manifest_text.status().message());
   Result<std::vector<ManifestEntry>> entries = ParseManifest(*manifest_text);
@@ -182,11 +202,15 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
       skipped.push_back(bgra.status().message());
       continue;
     }
+    if (e.label == kNoneOfTheAboveLabel) {
+      images.push_back({e.key, Sha256Hex(*bytes), int(labels.size()), *bgra});
+      continue;
+    }
     auto it = std::lower_bound(labels.begin(), labels.end(), e.label);
     if (it == labels.end() || *it != e.label) return Fail(version, "manifest label '" + e.label + "' is not in the version's labels");
     images.push_back({e.key, Sha256Hex(*bytes), int(it - labels.begin()), *bgra});
   }
-  std::vector<int> per_label(labels.size(), 0);
+  std::vector<int> per_label(labels.size() + 1, 0);  // the last: background photos
   for (const auto& img : images) per_label[img.class_index]++;
   for (size_t c = 0; c < labels.size(); ++c) {
     if (per_label[c] == 0) {
@@ -201,7 +225,9 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   const Synthesizer& synthesizer = SharedSynthesizer();
   FeatureSource features(*backbone, db_);
 
-  // 2. Split, train on the train split, evaluate on the test split.
+  // 2. Split, train on the train split, evaluate on the test split. Background photos are
+  //    split too: their test share is not a label to score, but negatives whose top
+  //    confidence should stay low (reported as "none_of_the_above").
   std::vector<SplitItem> items;
   for (const auto& img : images) items.push_back({img.content_hash, img.class_index});
   std::vector<bool> is_test = SplitTrainTest(items, options_.test_fraction, options_.split_seed);
@@ -214,22 +240,29 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   Result<std::vector<HeadWeights>> weights = TrainClassifierHeads(train, labels, features, synthesizer, classifier_options, &stats,
                                                     [&](const std::string& p, int d, int t) { report(p, d, t); });
   if (!weights.ok()) return Fail(version, weights.status().message());
-  auto evaluate = [&](const std::vector<HeadWeights>& w, const std::vector<LabeledImage>& held_out) -> Result<EvaluationResult> {
+  // Scores the labelled images of `held_out`; its background photos go to `negatives`
+  // (when given) instead.
+  auto evaluate = [&](const std::vector<HeadWeights>& w, const std::vector<LabeledImage>& held_out,
+                      std::vector<TestPrediction>* negatives) -> Result<EvaluationResult> {
     ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier, Classifier::Create(w, labels, options_.classifier.sizes));
     std::vector<TestPrediction> predictions;
     for (const auto& img : held_out) {
+      const bool background = img.class_index == int(labels.size());
+      if (background && negatives == nullptr) continue;
       ASSIGN_OR_RETURN(std::vector<LabelConfidence> result,
                        classifier->Classify(features, CompositeOnWhite(img.bgra), img.content_hash));
-      predictions.push_back(ToTestPrediction(img.name, img.class_index, result, labels));
+      (background ? *negatives : predictions).push_back(ToTestPrediction(img.name, img.class_index, result, labels));
     }
     return Evaluate(labels, std::move(predictions));
   };
-  Result<EvaluationResult> evaluation = evaluate(*weights, test);
+  std::vector<TestPrediction> negatives;
+  Result<EvaluationResult> evaluation = evaluate(*weights, test, &negatives);
   if (!evaluation.ok()) return Fail(version, evaluation.status().message());
   Json evaluation_json = EvaluationToJson(labels, *evaluation);
+  if (!negatives.empty()) evaluation_json["none_of_the_above"] = NegativesToJson(*evaluation, negatives);
 
   // 3. Few images per label: a single small test split is noisy, so report k-fold too.
-  int fewest = *std::min_element(per_label.begin(), per_label.end());
+  int fewest = *std::min_element(per_label.begin(), per_label.end() - 1);
   if (fewest < options_.cross_validation_below && fewest >= 2) {
     int folds = std::min(5, fewest);
     std::vector<int> fold = AssignFolds(items, folds, options_.split_seed);
@@ -243,7 +276,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
       for (size_t i = 0; i < images.size(); ++i) (fold[i] == f ? fold_test : fold_train).push_back(images[i]);
       Result<std::vector<HeadWeights>> w = TrainClassifierHeads(fold_train, labels, features, synthesizer, quick, nullptr);
       if (!w.ok()) return Fail(version, w.status().message());
-      Result<EvaluationResult> e = evaluate(*w, fold_test);
+      Result<EvaluationResult> e = evaluate(*w, fold_test, nullptr);
       if (!e.ok()) return Fail(version, e.status().message());
       f1s.push_back(e->macro_f1);
     }
@@ -275,6 +308,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
                              {"skipped_images", skipped},
                              {"synthetic_samples", stats.synthetic_samples},
                              {"background_samples", stats.background_samples},
+                             {"background_photos", stats.background_photos},
                              {"labels_without_logo_files", stats.labels_without_logo_files},
                              {"embedding_cache_hits", stats.cache_hits},
                              {"embedding_cache_misses", stats.cache_misses},

@@ -1,0 +1,150 @@
+#include "model/model_service.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "common/json_util.h"
+#include "model/manifest.h"
+#include "model/model_artifact.h"
+
+namespace labelloop::model {
+namespace {
+
+// Trains small versions with the real backbone at one small size, a few synthetic scenes
+// and a short head training: seconds, not minutes.
+class ModelServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    onnx_ = std::string(LABELLOOP_SOURCE_DIR) + "/var/models/mobilenet_v2.onnx";
+    if (!std::filesystem::exists(onnx_)) GTEST_SKIP() << "no backbone at " << onnx_ << " (scripts/fetch-backbone.sh)";
+    Result<std::unique_ptr<db::MetadataDb>> opened = db::OpenSqliteMetadataDb(":memory:", &clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    db_ = std::move(*opened);
+    ModelServiceOptions o;
+    o.backbone.onnx_path = onnx_;
+    o.backbone.output_names = {"block_10_project_BN"};
+    o.backbone.scale = 1.0 / 255.0;
+    o.backbone.mean = 0.0;
+    o.backbone.probe_size = 128;
+    o.classifier.sizes = {128};
+    o.classifier.synth_per_label = 2;
+    o.classifier.background_samples = 4;
+    o.classifier.ensemble_size = 1;
+    o.classifier.min_member_steps = 20;
+    o.classifier.head.steps = 20;
+    o.classifier.head.threads = 1;
+    o.min_steps = 20;
+    o.cross_validation_below = 0;
+    service_ = std::make_unique<ModelService>(store_.get(), db_.get(), &clock_, o);
+  }
+
+  // A PNG of a coloured disc (a "logo" photo: it fills the frame on a noisy background).
+  static std::string Disc(cv::Scalar colour, int seed) {
+    cv::Mat img(96, 96, CV_8UC3);
+    cv::setRNGSeed(seed);
+    cv::randu(img, cv::Scalar::all(90), cv::Scalar::all(160));
+    cv::circle(img, {48, 48}, 30 + seed % 5, colour, cv::FILLED);
+    std::vector<uchar> png;
+    cv::imencode(".png", img, png);
+    return std::string(png.begin(), png.end());
+  }
+
+  // A PNG of a striped texture with no disc: none of the labels.
+  static std::string Stripes(int seed) {
+    cv::Mat img(96, 96, CV_8UC3, cv::Scalar(40 * seed % 255, 200, 90));
+    for (int x = seed; x < 96; x += 9) cv::line(img, {x, 0}, {95 - x, 95}, cv::Scalar(20, 20, 20), 3);
+    std::vector<uchar> png;
+    cv::imencode(".png", img, png);
+    return std::string(png.begin(), png.end());
+  }
+
+  void Put(const std::string& key, const std::string& bytes) { ASSERT_TRUE(store_->Put(key, bytes).ok()) << key; }
+
+  void PutTrainingImages() {
+    for (int i = 0; i < 4; ++i) {
+      Put("images_labeled_by_folder/blue/b" + std::to_string(i) + ".png", Disc({255, 0, 0}, i));
+      Put("images_labeled_by_folder/red/r" + std::to_string(i) + ".png", Disc({0, 0, 255}, i));
+      Put("images_labeled_by_folder/none_of_the_above/humanLoopName-n" + std::to_string(i) + ".png", Stripes(i));
+    }
+  }
+
+  std::string onnx_;
+  FakeClock clock_;
+  std::unique_ptr<store::ObjectStore> store_ = store::NewMemoryObjectStore(&clock_);
+  std::unique_ptr<db::MetadataDb> db_;
+  std::unique_ptr<ModelService> service_;
+};
+
+TEST_F(ModelServiceTest, NoneOfTheAboveTrainsTheBackgroundAndIsNeverALabel) {
+  PutTrainingImages();
+  Result<db::ModelVersion> created = service_->CreateVersion("v1");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->labels, (std::vector<std::string>{"blue", "red"}));
+  EXPECT_EQ(created->training_image_count, 12);
+
+  // The manifest keeps the folder's images, as the background class (index = labels).
+  Result<std::string> manifest = store_->Get(created->manifest_key);
+  ASSERT_TRUE(manifest.ok());
+  Result<std::vector<ManifestEntry>> entries = ParseManifest(*manifest);
+  ASSERT_TRUE(entries.ok());
+  int background_entries = 0;
+  for (const auto& e : *entries) {
+    if (e.label != kNoneOfTheAboveLabel) continue;
+    ++background_entries;
+    EXPECT_EQ(e.class_index, 2) << e.key;
+    EXPECT_TRUE(e.human_annotated) << e.key;
+  }
+  EXPECT_EQ(background_entries, 4);
+
+  Status trained = service_->TrainVersion("v1");
+  ASSERT_TRUE(trained.ok()) << trained.ToString();
+  Result<db::ModelVersion> version = db_->GetModelVersion("v1");
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(version->status, db::kTrainingCompleted) << version->status_message;
+  EXPECT_EQ(version->labels, (std::vector<std::string>{"blue", "red"}));
+
+  Result<std::string> artifact_bytes = store_->Get(version->artifact_key);
+  ASSERT_TRUE(artifact_bytes.ok());
+  Result<ModelArtifact> artifact = ParseModelArtifact(*artifact_bytes, version->artifact_key);
+  ASSERT_TRUE(artifact.ok()) << artifact.status().ToString();
+  EXPECT_EQ(artifact->labels, (std::vector<std::string>{"blue", "red"}));
+  ASSERT_FALSE(artifact->heads.empty());
+  EXPECT_EQ(artifact->heads[0].classes, 3);  // two labels and the background
+  EXPECT_GT(artifact->training_stats.at("background_photos").get<int>(), 0);
+
+  // Evaluation: per-label figures for the labels only; held-out none images are negatives.
+  Result<std::string> evaluation_text = store_->Get(version->evaluation_key);
+  ASSERT_TRUE(evaluation_text.ok());
+  Result<Json> evaluation = ParseJson(*evaluation_text, "evaluation");
+  ASSERT_TRUE(evaluation.ok());
+  ASSERT_EQ(evaluation->at("labels").size(), 2u);
+  for (const auto& l : evaluation->at("labels")) EXPECT_NE(l.at("name"), std::string(kNoneOfTheAboveLabel));
+  for (const auto& t : evaluation->at("test_images")) EXPECT_NE(t.at("true_label"), std::string(kNoneOfTheAboveLabel));
+  ASSERT_TRUE(evaluation->contains("none_of_the_above")) << evaluation->dump(2);
+  EXPECT_GE(evaluation->at("none_of_the_above").at("test_images").get<int>(), 1);
+
+  // Detection reports labels only, even for the none-of-the-above images themselves.
+  ASSERT_TRUE(service_->StartVersion("v1").ok());
+  Result<std::unique_ptr<Detector>> detector = service_->OpenDetector("v1");
+  ASSERT_TRUE(detector.ok()) << detector.status().ToString();
+  for (int i = 0; i < 4; ++i) {
+    for (const std::string& bytes : {Stripes(i), Disc({255, 0, 0}, i)}) {
+      Result<Detection> d = (*detector)->Detect(bytes, "image", 0, 0.0);
+      ASSERT_TRUE(d.ok()) << d.status().ToString();
+      ASSERT_EQ(d->labels.size(), 2u);
+      for (const auto& l : d->labels) EXPECT_NE(l.name, kNoneOfTheAboveLabel);
+    }
+  }
+}
+
+TEST_F(ModelServiceTest, NoneOfTheAboveAloneIsNothingToTrain) {
+  Put("images_labeled_by_folder/none_of_the_above/a.png", Stripes(1));
+  Result<db::ModelVersion> created = service_->CreateVersion();
+  EXPECT_EQ(created.status().code(), StatusCode::kFailedPrecondition) << created.status().ToString();
+}
+
+}  // namespace
+}  // namespace labelloop::model
