@@ -260,5 +260,44 @@ TEST_F(ServeE2eTest, AKilledServerResumesTrainingAndWaitsWhereTheyStopped) {
   EXPECT_EQ(SystemState().value("previous_trained_images", 0), 10);
 }
 
+TEST_F(ServeE2eTest, TheExecutionsCommandShowsTheServersRunsAndTheirHistory) {
+  SetParameter("Minimum-F1-Score", "0.7");
+  std::string id;
+  ASSERT_TRUE(WaitUntil(30, [&] {
+    auto list = Executions("parameter-change");
+    if (list.empty() || list.front().value("status", "") != "SUCCEEDED") return false;
+    id = list.front().value("id", "");
+    return true;
+  }));
+  auto listed = RunLabelloopOn(data_, {"executions", "list", "--branch", "parameter-change"});
+  ASSERT_EQ(listed.exit_code, 0) << listed;
+  EXPECT_NE(listed.out.find(id), std::string::npos) << listed;
+  EXPECT_NE(listed.out.find("SUCCEEDED"), std::string::npos) << listed;
+  auto history = RunLabelloopOn(data_, {"executions", "history", id, "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history;
+  std::vector<std::string> states;
+  for (const json& ev : cli_test::ParseJsonOrNull(history.out)) {
+    if (ev.value("type", "") == "StateEntered") states.push_back(ev.value("state", ""));
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"Route event", "Apply parameter", "Parameter applied"}));
+  auto missing = RunLabelloopOn(data_, {"executions", "describe", "no-such-execution"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("no-such-execution"), std::string::npos) << missing;
+}
+
+TEST(ServeDefinitionTest, TheServerRefusesToStartOnAnInvalidStateMachine) {
+  ScratchDir scratch("labelloop-e2e-def");
+  const std::string data = scratch.Sub("data");
+  ASSERT_EQ(RunLabelloopOn(data, {"init"}).exit_code, 0);
+  const std::string definition = scratch.Sub("bad.json");
+  cli_test::WriteFileBytes(definition, R"({"StartAt": "Check", "States": {
+      "Check": {"Type": "Task", "Resource": "labelloop:check-training", "Next": "Nowhere"}}})");
+  auto r = RunLabelloopOn(data, {"serve", "--listen", "127.0.0.1:0", "--statemachine", definition},
+                          cli_test::RunOptions{.timeout_s = 60});
+  EXPECT_NE(r.exit_code, 0) << r;
+  EXPECT_NE(r.err.find("Check"), std::string::npos) << r;
+  EXPECT_NE(r.err.find("Nowhere"), std::string::npos) << r;
+}
+
 }  // namespace
 }  // namespace labelloop::e2e
