@@ -5,17 +5,11 @@
 #include <spdlog/spdlog.h>
 
 #include "flows/flow_tasks.h"
-#include "model/model_service.h"
+#include "model/manifest.h"
 #include "review/review_output.h"
 #include "store/object_keys.h"
 
 namespace labelloop::flows {
-namespace {
-
-// TODO(lead): use model::kNoneOfTheAboveLabel once the model reads this folder as background.
-constexpr const char* kNoneOfTheAboveFolder = "none_of_the_above";
-
-}  // namespace
 
 Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::TaskContext& context) {
   ASSIGN_OR_RETURN(const std::string key, RequireString(input, "key", "add training image"));
@@ -29,7 +23,7 @@ Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::Task
   // A "None of the Above" answer is kept as a background example only when configured.
   const std::optional<std::string> training_folder =
       out.final_label ? out.final_label
-                      : (options_.keep_none_of_the_above ? std::optional<std::string>(kNoneOfTheAboveFolder)
+                      : (options_.keep_none_of_the_above ? std::optional<std::string>(model::kNoneOfTheAboveLabel)
                                                          : std::nullopt);
   if (out.source != review::kSourceLowConfidence) {
     action = "sampled answer recorded for quality control; not used for training";
