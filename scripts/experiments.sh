@@ -5,7 +5,7 @@
 # only reported. Each line appends a JSON result to $OUT (default var/experiments.jsonl).
 #
 #   scripts/experiments.sh            ablations on validation + test at k=5,10,20
-#   scripts/experiments.sh test       test figures only
+#   scripts/experiments.sh test       test figures only (and the none_of_the_above rows)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -38,4 +38,15 @@ if [ "${1:-all}" != test ]; then
 fi
 for k in 5 10 20; do
   run --k "$k" --seeds 2
+done
+# none_of_the_above (a reviewer's "None of the Above" kept as background photos): 100 none/
+# images reserved (never evaluated), 0 / 20 / 100 of them trained on, the other 100 scored.
+for k in 10 5; do
+  for n in 0 20 100; do
+    run --k "$k" --seeds 3 --none-reserve 100 --none-train "$n"
+  done
+done
+# The same, scored only on none/ images whose background photo no reserved image uses.
+for n in 0 20 100; do
+  run --k 10 --seeds 3 --none-reserve 100 --none-train "$n" --none-unseen-photos
 done
