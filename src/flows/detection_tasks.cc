@@ -1,6 +1,8 @@
 // The detection branch: detect -> log -> (low confidence and review enabled) -> review task.
 #include <fmt/format.h>
 
+#include <random>
+
 #include "common/content_hash.h"
 #include "events/event_queue.h"
 #include "flows/flow_tasks.h"
@@ -109,9 +111,11 @@ Result<Json> FlowTasks::CreateReviewTask(const Json& input, const workflow::Task
 
 Result<Json> FlowTasks::DetectUpload(const std::string& bytes, std::string_view filename, int max_results,
                                      double min_confidence_pct, std::string_view actor) {
-  const std::string request_id = "api-" + Sha256Hex(fmt::format("{}/{}/{}", deps_.clock->NowMs(), Sha256Hex(bytes),
-                                                                 static_cast<const void*>(&bytes)))
-                                              .substr(0, 24);
+  // Unique per call (the same image may be posted twice): time, content and randomness.
+  std::random_device random;
+  const std::string request_id =
+      "api-" + Sha256Hex(fmt::format("{}/{}/{}/{}", deps_.clock->NowMs(), Sha256Hex(bytes), random(), random()))
+                   .substr(0, 24);
   const std::string key = fmt::format("{}api/{}-{}", store::kDetectionPrefix, request_id, SafeFileName(filename));
   // Handled here: the watcher must not start a second detection of this object.
   RETURN_IF_ERROR(deps_.events->MarkObjectHandled(key, Sha256Hex(bytes), fmt::format("api:{}", actor)));

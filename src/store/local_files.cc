@@ -148,9 +148,15 @@ int MakeDirs(const std::string& root, std::string_view relative_dir, bool durabl
     if (err == EEXIST) {
       struct stat st {};
       // Follow symlinks here on purpose: a hand-made folder link stays usable.
-      if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+      if (stat(path.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) continue;
+        *failed_path = path;
+        return ENOTDIR;
+      }
+      // Gone between mkdir and stat: a concurrent Delete pruned the empty folder. ENOENT
+      // makes the caller create the path again.
       *failed_path = path;
-      return ENOTDIR;
+      return errno;
     }
     *failed_path = path;
     return err;
