@@ -22,15 +22,6 @@ constexpr std::string_view kColumns =
     "labels_json, threshold_pct, review_enabled, sampled, source, review_task, human_label, human_copied_key, "
     "human_completed_ms";
 
-Status BindOptionalText(Statement& stmt, int index, const std::optional<std::string>& value) {
-  return value ? stmt.BindText(index, *value) : stmt.BindNull(index);
-}
-
-std::optional<std::string> ColumnOptionalText(const Statement& stmt, int index) {
-  if (stmt.ColumnIsNull(index)) return std::nullopt;
-  return stmt.ColumnText(index);
-}
-
 Detection ReadDetection(const Statement& s) {
   Detection d;
   d.sequence_id = s.ColumnInt64(0);
@@ -46,9 +37,9 @@ Detection ReadDetection(const Statement& s) {
   d.review_enabled = s.ColumnInt64(10) != 0;
   d.sampled = s.ColumnInt64(11) != 0;
   d.source = s.ColumnText(12);
-  d.review_task = ColumnOptionalText(s, 13);
-  d.human_label = ColumnOptionalText(s, 14);
-  d.human_copied_key = ColumnOptionalText(s, 15);
+  d.review_task = s.ColumnOptionalText(13);
+  d.human_label = s.ColumnOptionalText(14);
+  d.human_copied_key = s.ColumnOptionalText(15);
   if (!s.ColumnIsNull(16)) d.human_completed_ms = s.ColumnInt64(16);
   return d;
 }
@@ -211,8 +202,8 @@ class SqliteDetectionDb final : public DetectionDb {
     std::lock_guard lock(mu_);
     ScopedReset reset(update_answer_);
     RETURN_IF_ERROR(update_answer_.BindText(1, request_id));
-    RETURN_IF_ERROR(BindOptionalText(update_answer_, 2, label));
-    RETURN_IF_ERROR(BindOptionalText(update_answer_, 3, copied_key));
+    RETURN_IF_ERROR(update_answer_.BindOptionalText(2, label));
+    RETURN_IF_ERROR(update_answer_.BindOptionalText(3, copied_key));
     RETURN_IF_ERROR(update_answer_.BindInt64(4, completed_ms));
     RETURN_IF_ERROR(update_answer_.Run());
     if (connection_.Changes() == 0) return NotFound(request_id);
@@ -304,9 +295,9 @@ class SqliteDetectionDb final : public DetectionDb {
     RETURN_IF_ERROR(s.BindInt64(10, d.review_enabled ? 1 : 0));
     RETURN_IF_ERROR(s.BindInt64(11, d.sampled ? 1 : 0));
     RETURN_IF_ERROR(s.BindText(12, d.source));
-    RETURN_IF_ERROR(BindOptionalText(s, 13, d.review_task));
-    RETURN_IF_ERROR(BindOptionalText(s, 14, d.human_label));
-    RETURN_IF_ERROR(BindOptionalText(s, 15, d.human_copied_key));
+    RETURN_IF_ERROR(s.BindOptionalText(13, d.review_task));
+    RETURN_IF_ERROR(s.BindOptionalText(14, d.human_label));
+    RETURN_IF_ERROR(s.BindOptionalText(15, d.human_copied_key));
     RETURN_IF_ERROR(s.BindOptionalInt64(16, d.human_completed_ms));
     Status status = s.Run();
     if (!status.ok() && s.last_error_code() == SQLITE_CONSTRAINT_UNIQUE) {

@@ -94,6 +94,10 @@ Status Statement::BindOptionalDouble(int index, const std::optional<double>& val
   return value ? BindDouble(index, *value) : BindNull(index);
 }
 
+Status Statement::BindOptionalText(int index, const std::optional<std::string>& value) {
+  return value ? BindText(index, *value) : BindNull(index);
+}
+
 Result<bool> Statement::Step() {
   const int code = sqlite3_step(stmt_);
   if (code == SQLITE_ROW) return true;
@@ -116,6 +120,11 @@ std::string Statement::ColumnText(int index) const {
   const unsigned char* text = sqlite3_column_text(stmt_, index);
   const int size = sqlite3_column_bytes(stmt_, index);
   return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text), size);
+}
+
+std::optional<std::string> Statement::ColumnOptionalText(int index) const {
+  if (ColumnIsNull(index)) return std::nullopt;
+  return ColumnText(index);
 }
 
 std::string Statement::ColumnBlob(int index) const {

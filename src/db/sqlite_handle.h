@@ -39,6 +39,7 @@ class Statement {
   Status BindNull(int index);
   Status BindOptionalInt64(int index, const std::optional<int64_t>& value);
   Status BindOptionalDouble(int index, const std::optional<double>& value);
+  Status BindOptionalText(int index, const std::optional<std::string>& value);
 
   // true: a row is available; false: the statement is done. The error code of a failed
   // step is kept in last_error_code() (e.g. SQLITE_CONSTRAINT_PRIMARYKEY).
@@ -53,6 +54,7 @@ class Statement {
   double ColumnDouble(int index) const;
   std::string ColumnText(int index) const;
   std::string ColumnBlob(int index) const;
+  std::optional<std::string> ColumnOptionalText(int index) const;  // nullopt for NULL
 
   // Ready for the next use: resets and clears bindings.
   void Reset();

@@ -26,15 +26,6 @@ constexpr std::string_view kAvailableFor =
     "status = 'InProgress' AND expires_ms > ?1 AND (claimed_by IS NULL OR claim_expires_ms <= ?1 OR claimed_by = ?2) "
     "AND NOT EXISTS (SELECT 1 FROM review_answers a WHERE a.task = review_tasks.name AND a.reviewer = ?2)";
 
-Status BindOptionalText(Statement& stmt, int index, const std::optional<std::string>& value) {
-  return value ? stmt.BindText(index, *value) : stmt.BindNull(index);
-}
-
-std::optional<std::string> ColumnOptionalText(const Statement& stmt, int index) {
-  if (stmt.ColumnIsNull(index)) return std::nullopt;
-  return stmt.ColumnText(index);
-}
-
 Result<std::string> StringsToJson(const std::vector<std::string>& strings, std::string_view what) {
   try {
     return Json(strings).dump();
@@ -69,9 +60,9 @@ Result<ReviewTask> ReadTask(const Statement& s) {
   t.reviews_required = static_cast<int>(s.ColumnInt64(8));
   t.created_ms = s.ColumnInt64(9);
   t.expires_ms = s.ColumnInt64(10);
-  t.claimed_by = ColumnOptionalText(s, 11);
+  t.claimed_by = s.ColumnOptionalText(11);
   if (!s.ColumnIsNull(12)) t.claim_expires_ms = s.ColumnInt64(12);
-  t.final_label = ColumnOptionalText(s, 13);
+  t.final_label = s.ColumnOptionalText(13);
   if (!s.ColumnIsNull(14)) t.agreement = s.ColumnDouble(14);
   if (!s.ColumnIsNull(15)) t.completed_ms = s.ColumnInt64(15);
   t.output_key = s.ColumnText(16);
@@ -232,7 +223,7 @@ class SqliteReviewDb final : public ReviewDb {
       ScopedReset reset(insert_answer_);
       RETURN_IF_ERROR(insert_answer_.BindText(1, t.name));
       RETURN_IF_ERROR(insert_answer_.BindText(2, new_answer->reviewer));
-      RETURN_IF_ERROR(BindOptionalText(insert_answer_, 3, new_answer->label));
+      RETURN_IF_ERROR(insert_answer_.BindOptionalText(3, new_answer->label));
       RETURN_IF_ERROR(insert_answer_.BindInt64(4, new_answer->submitted_ms));
       Status status = insert_answer_.Run();
       if (!status.ok() && insert_answer_.last_error_code() == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -307,9 +298,9 @@ class SqliteReviewDb final : public ReviewDb {
   // Binds claimed_by, claim_expires_ms, final_label, agreement, completed_ms, output_key,
   // output_written and revision at first, first+1, ...
   static Status BindMutable(Statement& s, const ReviewTask& t, int first) {
-    RETURN_IF_ERROR(BindOptionalText(s, first, t.claimed_by));
+    RETURN_IF_ERROR(s.BindOptionalText(first, t.claimed_by));
     RETURN_IF_ERROR(s.BindOptionalInt64(first + 1, t.claim_expires_ms));
-    RETURN_IF_ERROR(BindOptionalText(s, first + 2, t.final_label));
+    RETURN_IF_ERROR(s.BindOptionalText(first + 2, t.final_label));
     RETURN_IF_ERROR(s.BindOptionalDouble(first + 3, t.agreement));
     RETURN_IF_ERROR(s.BindOptionalInt64(first + 4, t.completed_ms));
     RETURN_IF_ERROR(s.BindText(first + 5, t.output_key));
@@ -416,7 +407,7 @@ class SqliteReviewDb final : public ReviewDb {
       ASSIGN_OR_RETURN(const bool has_row, list_answers_.Step());
       if (!has_row) break;
       task.answers.push_back(
-          {list_answers_.ColumnText(0), ColumnOptionalText(list_answers_, 1), list_answers_.ColumnInt64(2)});
+          {list_answers_.ColumnText(0), list_answers_.ColumnOptionalText(1), list_answers_.ColumnInt64(2)});
     }
     return OkStatus();
   }
