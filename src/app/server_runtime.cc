@@ -156,6 +156,8 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   http::ServerOptions server_options;
   server_options.listen_host = listen.first;
   server_options.port = listen.second;
+  // Each open console (live stream) holds a worker: 16 leave room for 8 consoles and the API.
+  server_options.threads = 16;
   if (!options.tls_cert_path.empty() || !options.tls_key_path.empty()) {
     server_options.tls = http::TlsFiles{options.tls_cert_path, options.tls_key_path};
   }

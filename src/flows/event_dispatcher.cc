@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/clock.h"
 #include "common/json_util.h"
 #include "params/parameter_definitions.h"
 #include "store/object_keys.h"
@@ -85,7 +86,10 @@ Result<int> EventDispatcher::DispatchPending() {
       input["event_type"] = event.type;
       input["event_id"] = event.id;
       input["wait_seconds"] = options_.wait_seconds;
-      ASSIGN_OR_RETURN(execution_id, engine_->StartExecution(input, branch));
+      // Named after the event: a crash before the event is marked dispatched re-dispatches
+      // it next start, and the engine then finds the execution already there.
+      ASSIGN_OR_RETURN(execution_id, engine_->StartExecution(input, branch,
+                                                             fmt::format("{}-event{}", FormatCompactUtc(event.created_ms), event.id)));
       ++started;
     }
     RETURN_IF_ERROR(queue_->db().MarkEventDispatched(event.id, execution_id, clock_->NowMs()));

@@ -97,5 +97,19 @@ TEST_F(EventDispatcherTest, ScheduleFiresAndObjectsStartTheirBranches) {
   EXPECT_EQ(Must(event_db_->CountEvents(std::string(db::kEventPending))), 0);
 }
 
+TEST_F(EventDispatcherTest, AnEventDispatchedAgainAfterACrashStartsNoSecondExecution) {
+  ASSERT_TRUE(dispatcher_->InitializeParameterCursor().ok());
+  auto event = Must(queue_->ObjectCreated("images_for_detection/a.png", "e1", 3, "api"));
+  ASSERT_TRUE(event.inserted);
+  EXPECT_EQ(dispatcher_->Tick(), 1);
+  ASSERT_EQ(Executions().size(), 1u);
+  const std::string id = Executions().front().id;
+  EXPECT_TRUE(id.ends_with("-event" + std::to_string(event.id))) << id;
+  // A crash between starting the execution and marking the event dispatched makes the
+  // next start dispatch it again, under the same name: the engine keeps the one it has.
+  EXPECT_EQ(Must(engine_->StartExecution(nlohmann::json::object(), "detection", id)), id);
+  EXPECT_EQ(Executions().size(), 1u);
+}
+
 }  // namespace
 }  // namespace labelloop::flows

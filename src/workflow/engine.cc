@@ -60,12 +60,14 @@ std::string Engine::NewExecutionId() {
   return fmt::format("{}-{:016x}", FormatCompactUtc(clock_->NowMs()), random);
 }
 
-Result<std::string> Engine::StartExecution(const Json& input, const std::string& branch) {
+Result<std::string> Engine::StartExecution(const Json& input, const std::string& branch, const std::string& requested_id) {
   if (branch.empty()) return InvalidArgumentError("workflow execution: branch is empty (e.g. \"detection\")");
-  const std::string id = NewExecutionId();
+  const std::string id = requested_id.empty() ? NewExecutionId() : requested_id;
   Transition start = stepper_.Begin(id, branch, input);
   const bool running = start.execution.status == db::kExecutionRunning;
-  ASSIGN_OR_RETURN(std::vector<db::ExecutionEvent> stored, db_->CreateExecution(start.execution, std::move(start.events)));
+  Result<std::vector<db::ExecutionEvent>> created = db_->CreateExecution(start.execution, std::move(start.events));
+  if (!created.ok() && created.status().code() == StatusCode::kAlreadyExists && !requested_id.empty()) return id;
+  ASSIGN_OR_RETURN(std::vector<db::ExecutionEvent> stored, std::move(created));
   if (running) {
     std::lock_guard lock(mu_);
     if (busy_.insert(id).second) ready_.push_back(id);

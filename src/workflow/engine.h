@@ -48,7 +48,10 @@ class Engine {
   // Creates a RUNNING execution at StartAt; durable before it returns; wakes a worker.
   // `branch` is a free label stored for filtering ("detection", "training-poll").
   // InvalidArgument for an empty branch; db errors as they come.
-  Result<std::string> StartExecution(const Json& input, const std::string& branch);
+  // `id` empty: the engine names the execution. Given: starting the same id again is a
+  // no-op that returns it (AlreadyExists is swallowed), so a caller that may retry after
+  // a crash (the event dispatcher) starts each execution once.
+  Result<std::string> StartExecution(const Json& input, const std::string& branch, const std::string& id = "");
 
   // Starts the worker threads; they resume the RUNNING executions found in the db.
   // FailedPrecondition when started before (or stopped).
