@@ -68,7 +68,7 @@ class SqliteEventDb final : public EventDb {
                                               "list pending events"));
     RETURN_IF_ERROR(s.BindText(1, kEventPending));
     RETURN_IF_ERROR(s.BindInt64(2, limit));
-    return ReadAll(s);
+    return sqlite::ReadRows(s, ReadEvent);
   }
 
   Result<std::vector<EventRecord>> ListEvents(int limit, std::optional<int64_t> before_id) override {
@@ -78,7 +78,7 @@ class SqliteEventDb final : public EventDb {
                                               "list events"));
     RETURN_IF_ERROR(s.BindInt64(1, before_id.value_or(INT64_MAX)));
     RETURN_IF_ERROR(s.BindInt64(2, limit));
-    return ReadAll(s);
+    return sqlite::ReadRows(s, ReadEvent);
   }
 
   Status MarkEventDispatched(int64_t id, const std::string& execution_id, int64_t dispatched_ms) override {
@@ -123,16 +123,6 @@ class SqliteEventDb final : public EventDb {
   }
 
  private:
-  static Result<std::vector<EventRecord>> ReadAll(Statement& s) {
-    std::vector<EventRecord> out;
-    while (true) {
-      ASSIGN_OR_RETURN(const bool row, s.Step());
-      if (!row) break;
-      out.push_back(ReadEvent(s));
-    }
-    return out;
-  }
-
   Result<std::optional<std::string>> FindValue(std::string_view sql, const std::string& key, std::string label) {
     std::lock_guard lock(mu_);
     ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql, std::move(label)));

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -67,6 +68,18 @@ class Statement {
   std::string label_;  // names the statement in errors ("insert model version")
   int last_error_code_ = SQLITE_OK;
 };
+
+// Steps `stmt` to its end and returns read(stmt) for every row, in order; the first
+// failed step is the error.
+template <typename Read>
+auto ReadRows(Statement& stmt, Read read) -> Result<std::vector<decltype(read(stmt))>> {
+  std::vector<decltype(read(stmt))> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool has_row, stmt.Step());
+    if (!has_row) return rows;
+    rows.push_back(read(stmt));
+  }
+}
 
 // Resets a (cached) statement when the scope ends, whatever the outcome.
 class ScopedReset {

@@ -71,14 +71,14 @@ class SqliteParamDb final : public ParamDb {
   Result<std::vector<ParamChange>> ListLatest() override {
     std::lock_guard lock(mu_);
     ScopedReset reset(list_latest_);
-    return ReadAll(list_latest_);
+    return sqlite::ReadRows(list_latest_, Read);
   }
 
   Result<std::vector<ParamChange>> ListVersions(const std::string& name) override {
     std::lock_guard lock(mu_);
     ScopedReset reset(list_versions_);
     RETURN_IF_ERROR(list_versions_.BindText(1, name));
-    return ReadAll(list_versions_);
+    return sqlite::ReadRows(list_versions_, Read);
   }
 
   Result<std::vector<ParamChange>> ListChangesAfter(int64_t after_seq, int limit) override {
@@ -91,7 +91,7 @@ class SqliteParamDb final : public ParamDb {
     ScopedReset reset(list_changes_);
     RETURN_IF_ERROR(list_changes_.BindInt64(1, after_seq));
     RETURN_IF_ERROR(list_changes_.BindInt64(2, limit));
-    return ReadAll(list_changes_);
+    return sqlite::ReadRows(list_changes_, Read);
   }
 
   Result<int64_t> LastChangeSeq() override {
@@ -164,16 +164,6 @@ class SqliteParamDb final : public ParamDb {
   static ParamChange Read(const Statement& stmt) {
     return ParamChange{stmt.ColumnInt64(0), stmt.ColumnText(1),  stmt.ColumnText(2),
                        stmt.ColumnInt64(3), stmt.ColumnInt64(4), stmt.ColumnText(5)};
-  }
-
-  static Result<std::vector<ParamChange>> ReadAll(Statement& stmt) {
-    std::vector<ParamChange> changes;
-    while (true) {
-      ASSIGN_OR_RETURN(const bool has_row, stmt.Step());
-      if (!has_row) break;
-      changes.push_back(Read(stmt));
-    }
-    return changes;
   }
 
   std::mutex mu_;

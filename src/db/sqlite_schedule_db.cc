@@ -44,7 +44,7 @@ class SqliteScheduleDb final : public ScheduleDb {
   Result<std::vector<ScheduleRecord>> ListSchedules() override {
     std::lock_guard lock(mu_);
     ScopedReset reset(list_);
-    return ReadAll(list_);
+    return sqlite::ReadRows(list_, Read);
   }
 
   Result<bool> ConfigureSchedule(const std::string& name, bool enabled, int64_t period_ms, int64_t now_ms) override {
@@ -90,7 +90,7 @@ class SqliteScheduleDb final : public ScheduleDb {
       {
         ScopedReset reset(select_due_);  // again, under the write lock: another process may have taken them
         RETURN_IF_ERROR(select_due_.BindInt64(1, now_ms));
-        ASSIGN_OR_RETURN(due, ReadAll(select_due_));
+        ASSIGN_OR_RETURN(due, sqlite::ReadRows(select_due_, Read));
       }
       if (due.empty()) return OkStatus();
       ScopedReset reset(advance_due_);
@@ -147,16 +147,6 @@ class SqliteScheduleDb final : public ScheduleDb {
     if (!stmt.ColumnIsNull(4)) r.last_fire_ms = stmt.ColumnInt64(4);
     r.trigger_requested = stmt.ColumnInt64(5) != 0;
     return r;
-  }
-
-  static Result<std::vector<ScheduleRecord>> ReadAll(Statement& stmt) {
-    std::vector<ScheduleRecord> records;
-    while (true) {
-      ASSIGN_OR_RETURN(const bool has_row, stmt.Step());
-      if (!has_row) break;
-      records.push_back(Read(stmt));
-    }
-    return records;
   }
 
   std::mutex mu_;
