@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   CLI::App app{"few-shot benchmark for the labelloop classifier"};
   std::string bench = "../shared/bench/public", backbone_path = "var/models/mobilenet_v2.onnx";
   std::string outputs = "block_10_project_BN", sizes = "224,320,448", cache_path = "/tmp/labelloop-bench-cache.db";
-  std::string backgrounds_dir = "var/backgrounds", decoys_dir = "var/decoys", json_out, dump_dir;
+  std::string backgrounds_dir = "var/backgrounds", decoys_dir = "var/decoys", json_out, dump_dir, scores_out;
   int k = 10, threads = 2, seeds = 1, none_reserve = 0, none_train = 0;
   uint64_t base_seed = 1;
   bool validate = false, no_open_set = false, none_unseen_photos = false;
@@ -121,6 +121,12 @@ int main(int argc, char** argv) {
   app.add_option("--average", options.head.average_fraction, "fraction of steps whose weights are averaged");
   app.add_option("--dropout", options.head.feature_dropout);
   app.add_option("--real-fraction", options.head.real_fraction);
+  app.add_option("--mined-bg", options.head.mined_background_share, "share of background slots drawn from mined photo backgrounds");
+  app.add_option("--mine-after", options.head.mine_after);
+  app.add_option("--mask-fraction", options.head.mask_fraction);
+  app.add_option("--mask-probability", options.head.mask_probability);
+  app.add_option("--mask-dilation", options.head.mask_dilation);
+  app.add_option("--min-peak", options.head.min_peak_probability);
   app.add_option("--seed", base_seed, "first training seed");
   app.add_option("--seeds", seeds, "train this many times (seeds seed..seed+n-1) and report mean ± sd");
   app.add_option("--threads", threads);
@@ -136,6 +142,7 @@ int main(int argc, char** argv) {
   app.add_flag("--none-unseen-photos", none_unseen_photos,
                "evaluate only none/ images whose background photo (images.csv bg_file) no reserved image uses");
   app.add_option("--dump", dump_dir, "write example synthetic renders to this folder and exit");
+  app.add_option("--scores", scores_out, "write each evaluated image's top confidence to this file (TSV, last seed)");
   app.add_option("--json", json_out, "append a JSON line with the results to this file");
   CLI11_PARSE(app, argc, argv);
   InitLogging("warn");
@@ -227,10 +234,13 @@ int main(int argc, char** argv) {
     auto seen = [&](const FileImage& f) { return photo_of.count(f.path) && reserved_photos.count(photo_of[f.path]); };
     none_images.erase(std::remove_if(none_images.begin() + none_reserve, none_images.end(), seen), none_images.end());
   }
+  // Reserved images not trained on are a validation set for known-vs-none choices: the
+  // rest of none/ stays the reported (test) figure.
+  std::vector<FileImage> none_val(none_images.begin() + none_train, none_images.begin() + none_reserve);
   none_images.erase(none_images.begin(), none_images.begin() + none_reserve);
   if (no_open_set || validate) none_images.clear();
   struct Run {
-    double f1, acc, auroc_none, auroc_unknown, train_s, ms_per_image;
+    double f1, acc, auroc_none, auroc_unknown, train_s, ms_per_image, auroc_none_val;
   };
   std::vector<Run> runs;
   model::ClassifierTrainingStats stats;
@@ -262,30 +272,41 @@ int main(int argc, char** argv) {
     auto t1 = std::chrono::steady_clock::now();
     std::vector<model::TestPrediction> predictions;
     std::vector<double> known_top;
+    std::ofstream scores;
+    if (!scores_out.empty() && s + 1 == seeds) scores.open(scores_out);
+    auto record = [&](const char* set, const FileImage& f, const model::TestPrediction& p) {
+      if (!scores.is_open()) return;
+      size_t best = std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()) - p.confidence_pct.begin();
+      scores << set << '\t' << f.path << '\t' << f.label << '\t' << labels[best] << '\t' << p.confidence_pct[best] << '\t' << p.background_pct << '\n';
+    };
     for (const auto& f : test) {
       if (!index.count(f.label)) continue;
       model::TestPrediction p;
       p.true_class = index[f.label];
       if (!classify(f, p)) continue;
       known_top.push_back(top(p));
+      record("known", f, p);
       predictions.push_back(std::move(p));
     }
     double test_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     model::EvaluationResult eval = model::Evaluate(labels, predictions);
-    auto open_set = [&](const std::vector<FileImage>& files) {
+    auto open_set = [&](const char* set, const std::vector<FileImage>& files) {
       std::vector<double> tops;
       for (const auto& f : files) {
         model::TestPrediction p;
-        if (classify(f, p)) tops.push_back(top(p));
+        if (!classify(f, p)) continue;
+        tops.push_back(top(p));
+        record(set, f, p);
       }
       return tops;
     };
-    Run r{eval.macro_f1, eval.accuracy, -1, -1, train_s, predictions.empty() ? 0.0 : 1000.0 * test_s / predictions.size()};
-    if (!none_images.empty()) r.auroc_none = model::Auroc(known_top, open_set(none_images));
-    if (!unknown_images.empty()) r.auroc_unknown = model::Auroc(known_top, open_set(unknown_images));
+    Run r{eval.macro_f1, eval.accuracy, -1, -1, train_s, predictions.empty() ? 0.0 : 1000.0 * test_s / predictions.size(), -1};
+    if (!none_images.empty()) r.auroc_none = model::Auroc(known_top, open_set("none", none_images));
+    if (!none_val.empty() && !validate) r.auroc_none_val = model::Auroc(known_top, open_set("none_val", none_val));
+    if (!unknown_images.empty()) r.auroc_unknown = model::Auroc(known_top, open_set("unknown", unknown_images));
     runs.push_back(r);
-    std::cerr << fmt::format("  seed {}: macroF1={:.3f} AUROC(none)={:.3f} AUROC(unknown)={:.3f} train={:.1f}s\n",
-                             options.head.seed, r.f1, r.auroc_none, r.auroc_unknown, r.train_s);
+    std::cerr << fmt::format("  seed {}: macroF1={:.3f} AUROC(none)={:.3f} AUROC(none, reserved)={:.3f} AUROC(unknown)={:.3f} train={:.1f}s\n",
+                             options.head.seed, r.f1, r.auroc_none, r.auroc_none_val, r.auroc_unknown, r.train_s);
   }
   auto mean_std = [&](double Run::*field) {
     double m = 0, v = 0;
@@ -296,19 +317,21 @@ int main(int argc, char** argv) {
   auto [f1, f1_sd] = mean_std(&Run::f1);
   auto [an, an_sd] = mean_std(&Run::auroc_none);
   auto [au, au_sd] = mean_std(&Run::auroc_unknown);
+  auto [av, av_sd] = mean_std(&Run::auroc_none_val);
   auto [tr, tr_sd] = mean_std(&Run::train_s);
   auto [ms, ms_sd] = mean_std(&Run::ms_per_image);
   std::cout << fmt::format(
-      "k={} {} seeds={} macroF1={:.3f}±{:.3f} AUROC(none)={:.3f}±{:.3f} AUROC(unknown)={:.3f}±{:.3f} | real={} synth={} "
-      "bg={} bg_photos={} nologo_labels={} none_evaluated={} | embed={:.1f}s train={:.1f}s | {:.1f} ms/test image "
+      "k={} {} seeds={} macroF1={:.3f}±{:.3f} AUROC(none)={:.3f}±{:.3f} AUROC(none,reserved)={:.3f}±{:.3f} "
+      "AUROC(unknown)={:.3f}±{:.3f} | real={} synth={} "
+      "bg={} bg_photos={} mined={} nologo_labels={} none_evaluated={} | embed={:.1f}s train={:.1f}s | {:.1f} ms/test image "
       "(cached features)\n",
-      k, validate ? "val" : "test", runs.size(), f1, f1_sd, an, an_sd, au, au_sd, stats.real_samples,
-      stats.synthetic_samples, stats.background_samples, stats.background_photos, stats.labels_without_logo_files,
+      k, validate ? "val" : "test", runs.size(), f1, f1_sd, an, an_sd, av, av_sd, au, au_sd, stats.real_samples,
+      stats.synthetic_samples, stats.background_samples, stats.background_photos, stats.head.mined_photos, stats.labels_without_logo_files,
       none_images.size(), stats.embed_seconds, tr, ms);
   if (!json_out.empty()) {
     Json j = {{"k", k}, {"split", validate ? "val" : "test"}, {"seeds", runs.size()}, {"macro_f1", f1},
               {"macro_f1_std", f1_sd}, {"auroc_none", an}, {"auroc_none_std", an_sd}, {"auroc_unknown", au},
-              {"auroc_unknown_std", au_sd}, {"none_train", none_train}, {"none_reserved", none_reserve},
+              {"auroc_unknown_std", au_sd}, {"auroc_none_reserved", av}, {"auroc_none_reserved_std", av_sd}, {"none_train", none_train}, {"none_reserved", none_reserve},
               {"none_evaluated", none_images.size()}, {"train_seconds", tr},
               {"args", std::vector<std::string>(argv + 1, argv + argc)}};
     std::ofstream(json_out, std::ios::app) << j.dump() << "\n";

@@ -147,6 +147,7 @@ Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledI
   for (size_t i = 0; i < maps.size(); ++i) samples[i] = {&maps[i], classes[i], synthetic[i]};
   const int members = std::max(1, options.ensemble_size);
   HeadTrainingOptions member = options.head;
+  member.background_class = num_labels;
   member.steps = std::max(options.min_member_steps, options.head.steps / members);
   std::vector<HeadWeights> heads;
   for (int m = 0; m < members; ++m) {
@@ -158,6 +159,7 @@ Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledI
     st.head.steps += member_stats.steps;
     st.head.seconds += member_stats.seconds;
     st.head.final_loss = member_stats.final_loss;
+    st.head.mined_photos = member_stats.mined_photos;
     heads.push_back(std::move(w));
   }
   return heads;

@@ -1,6 +1,7 @@
 #include "model/head_trainer.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
@@ -59,6 +60,56 @@ torch::Tensor Dropout(const torch::Tensor& x, double p, std::mt19937_64& rng) {
   }
   for (uint64_t bits = SplitMix64(state); i < n; ++i, bits >>= 16) drop(i, bits);
   return out;
+}
+
+// Scores every location of a batch of maps: [b, classes, h, w] per scale.
+std::vector<torch::Tensor> ScoreLocations(torch::nn::Conv2d& conv1, torch::nn::Conv2d& conv2,
+                                          const std::vector<torch::Tensor>& per_scale_inputs) {
+  std::vector<torch::Tensor> out;
+  for (const auto& x : per_scale_inputs) out.push_back(conv2(torch::relu(conv1(x))));
+  return out;
+}
+
+// The additive location masks of mined photo backgrounds (0 kept, -1e9 masked, over the
+// sample's locations of all scales in order), or an undefined tensor for a photo the
+// head cannot locate its logo in. `rows` are rows of one shape group, `classes_of_rows`
+// their labels.
+std::vector<torch::Tensor> MineBackgroundMasks(torch::nn::Conv2d& conv1, torch::nn::Conv2d& conv2,
+                                               const std::vector<torch::Tensor>& stacked, const std::vector<int64_t>& rows,
+                                               const std::vector<int64_t>& classes_of_rows,
+                                               const HeadTrainingOptions& options) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> inputs;
+  torch::Tensor index = torch::tensor(rows, torch::kLong);
+  for (const auto& t : stacked) inputs.push_back(t.index_select(0, index));
+  torch::Tensor label = torch::tensor(classes_of_rows, torch::kLong).view({-1, 1, 1, 1});
+  std::vector<torch::Tensor> probability;  // [b, 1, h, w] per scale: the photo's label
+  for (auto& z : ScoreLocations(conv1, conv2, inputs)) {
+    probability.push_back(torch::softmax(z, 1).gather(1, label.expand({z.size(0), 1, z.size(2), z.size(3)})));
+  }
+  std::vector<torch::Tensor> flat;
+  for (auto& p : probability) flat.push_back(p.flatten(1));
+  torch::Tensor all = torch::cat(flat, 1);  // [b, locations]
+  const int64_t n = all.size(1);
+  torch::Tensor sorted = std::get<0>(all.sort(1));
+  int64_t cut = std::clamp<int64_t>(int64_t((1.0 - options.mask_fraction) * double(n)), 0, n - 1);
+  torch::Tensor threshold = torch::clamp_max(sorted.select(1, cut), options.mask_probability).view({-1, 1, 1, 1});
+  torch::Tensor peak = std::get<0>(all.max(1));
+  std::vector<torch::Tensor> kept_flat;
+  const int d = options.mask_dilation;
+  for (auto& p : probability) {
+    torch::Tensor logo = (p >= threshold).to(torch::kFloat32);
+    if (d > 0) logo = torch::max_pool2d(logo, {2 * d + 1, 2 * d + 1}, {1, 1}, {d, d});
+    kept_flat.push_back((logo < 0.5f).flatten(1));
+  }
+  torch::Tensor kept = torch::cat(kept_flat, 1);
+  std::vector<torch::Tensor> masks(rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (peak[int64_t(r)].item<float>() < options.min_peak_probability) continue;
+    if (kept[int64_t(r)].sum().item<int64_t>() < 4) continue;
+    masks[r] = torch::where(kept[int64_t(r)], torch::zeros({n}), torch::full({n}, -1e9f));
+  }
+  return masks;
 }
 
 std::vector<float> ToVector(const torch::Tensor& t) {
@@ -127,6 +178,35 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
     for (int c = 0; c < classes; ++c) {
       if (!real_of[c].empty() || !synthetic_of[c].empty()) present.push_back(c);
     }
+    // Mined photo backgrounds: per sample its location mask, and the samples that have one.
+    const bool mining = options.background_class >= 0 && options.mined_background_share > 0;
+    const int mine_at = int(options.steps * options.mine_after);
+    std::vector<torch::Tensor> mined_mask(samples.size());
+    std::vector<int> mined_pool;
+    auto mine = [&]() {
+      mined_pool.clear();
+      for (auto& g : groups) {
+        std::vector<int64_t> rows, labels_of_rows;
+        for (size_t r = 0; r < g.sample_indices.size(); ++r) {
+          const TrainingSample& sample = samples[g.sample_indices[r]];
+          if (sample.synthetic || sample.class_index == options.background_class) continue;
+          rows.push_back(int64_t(r));
+          labels_of_rows.push_back(sample.class_index);
+        }
+        for (size_t from = 0; from < rows.size(); from += 64) {  // chunks bound the memory
+          size_t to = std::min(rows.size(), from + 64);
+          std::vector<int64_t> chunk(rows.begin() + from, rows.begin() + to);
+          std::vector<int64_t> chunk_labels(labels_of_rows.begin() + from, labels_of_rows.begin() + to);
+          std::vector<torch::Tensor> masks = MineBackgroundMasks(conv1, conv2, g.stacked, chunk, chunk_labels, options);
+          for (size_t r = 0; r < chunk.size(); ++r) {
+            int i = g.sample_indices[chunk[r]];
+            mined_mask[i] = masks[r];
+            if (masks[r].defined()) mined_pool.push_back(i);
+          }
+        }
+      }
+      std::sort(mined_pool.begin(), mined_pool.end());
+    };
     std::mt19937_64 rng(options.seed);
     std::mt19937_64 dropout_rng(options.seed ^ 0x64726f706f7574ull);  // apart, so batches do not depend on masks
     const int average_from = options.steps - int(options.steps * options.average_fraction);
@@ -139,14 +219,24 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
       double lr = options.learning_rate * 0.5 * (1 + std::cos(M_PI * step / options.steps));
       for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
+      if (mining && step == mine_at) mine();
       std::vector<std::vector<int64_t>> rows(groups.size());
       std::vector<std::vector<int64_t>> targets(groups.size());
+      std::vector<std::vector<int>> mined_rows(groups.size());  // per row: the mined sample, or -1
       for (int b = 0; b < options.batch_size; ++b) {
         int c = present[std::uniform_int_distribution<size_t>(0, present.size() - 1)(rng)];
-        bool real = synthetic_of[c].empty() ||
-                    (!real_of[c].empty() && std::uniform_real_distribution<double>(0, 1)(rng) < options.real_fraction);
-        const std::vector<int>& pool = real ? real_of[c] : synthetic_of[c];
-        int i = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
+        int i = -1;
+        if (c == options.background_class && !mined_pool.empty() &&
+            std::uniform_real_distribution<double>(0, 1)(rng) < options.mined_background_share) {
+          i = mined_pool[std::uniform_int_distribution<size_t>(0, mined_pool.size() - 1)(rng)];
+          mined_rows[position[i].first].push_back(i);
+        } else {
+          bool real = synthetic_of[c].empty() ||
+                      (!real_of[c].empty() && std::uniform_real_distribution<double>(0, 1)(rng) < options.real_fraction);
+          const std::vector<int>& pool = real ? real_of[c] : synthetic_of[c];
+          i = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
+          mined_rows[position[i].first].push_back(-1);
+        }
         rows[position[i].first].push_back(position[i].second);
         targets[position[i].first].push_back(c);
       }
@@ -154,15 +244,30 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
       for (size_t g = 0; g < groups.size(); ++g) {
         if (rows[g].empty()) continue;
         torch::Tensor index = torch::tensor(rows[g], torch::kLong);
-        std::vector<torch::Tensor> per_scale;
+        std::vector<torch::Tensor> inputs;
         for (auto& stacked : groups[g].stacked) {
           torch::Tensor x = stacked.index_select(0, index);
           if (options.feature_dropout > 0) x = Dropout(x, options.feature_dropout, dropout_rng);
-          per_scale.push_back(conv2(torch::relu(conv1(x))).flatten(2));  // [b, classes, hw]
+          inputs.push_back(x);
         }
+        std::vector<torch::Tensor> per_scale;
+        for (auto& z : ScoreLocations(conv1, conv2, inputs)) per_scale.push_back(z.flatten(2));  // [b, classes, hw]
         torch::Tensor z = torch::cat(per_scale, 2);
-        double n = double(z.size(2));
-        logits.push_back((torch::logsumexp(z * r, 2) - std::log(n)) / r);
+        const int64_t locations = z.size(2);
+        bool any_mined = std::any_of(mined_rows[g].begin(), mined_rows[g].end(), [](int i) { return i >= 0; });
+        if (!any_mined) {
+          logits.push_back((torch::logsumexp(z * r, 2) - std::log(double(locations))) / r);
+        } else {  // a mined photo pools over its background locations only
+          torch::Tensor mask = torch::zeros({z.size(0), locations});
+          torch::Tensor count = torch::full({z.size(0)}, double(locations));
+          for (size_t row = 0; row < mined_rows[g].size(); ++row) {
+            int i = mined_rows[g][row];
+            if (i < 0) continue;
+            mask[int64_t(row)].copy_(mined_mask[i]);
+            count[int64_t(row)] = (mined_mask[i] == 0).sum();
+          }
+          logits.push_back((torch::logsumexp(z * r + mask.unsqueeze(1), 2) - torch::log(count).unsqueeze(1)) / r);
+        }
         labels.push_back(torch::tensor(targets[g], torch::kLong));
       }
       torch::Tensor loss = torch::nn::functional::cross_entropy(torch::cat(logits), torch::cat(labels));
@@ -199,6 +304,7 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
     w.conv2_bias = ToVector(conv2->bias);
     if (stats != nullptr) {
       stats->steps = options.steps;
+      stats->mined_photos = int(mined_pool.size());
       stats->final_loss = loss_value;
       stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }

@@ -34,12 +34,30 @@ struct HeadTrainingOptions {
   // Weights are averaged over the last `average_fraction` of the steps (stochastic weight
   // averaging): the final head depends less on where the last few batches left it.
   double average_fraction = 0.5;
+  // Photo backgrounds mined from the labelled photos themselves: the index of the
+  // background class (-1: none). After `mine_after` of the steps, the head's own score
+  // map locates each real photo's logo; the locations far from it are real-photo
+  // background, which the rendered background scenes (artwork, textures) do not look
+  // like. A background batch slot draws such a masked photo with chance
+  // `mined_background_share`.
+  int background_class = -1;
+  double mined_background_share = 0.0;
+  double mine_after = 0.3;
+  // Locations masked as "the logo": the `mask_fraction` that score the photo's label
+  // highest, every location whose label probability exceeds `mask_probability`, and a
+  // `mask_dilation`-cell border around them. A photo whose label peaks under
+  // `min_peak_probability` is not mined (the head cannot tell where its logo is).
+  double mask_fraction = 0.5;
+  double mask_probability = 0.05;
+  int mask_dilation = 1;
+  double min_peak_probability = 0.5;
   uint64_t seed = 1;
   int threads = 0;  // 0: libtorch's default
 };
 
 struct HeadTrainingStats {
   int steps = 0;
+  int mined_photos = 0;  // real photo samples usable as masked backgrounds (last mining)
   double final_loss = 0;
   double seconds = 0;
 };
