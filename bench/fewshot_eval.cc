@@ -111,7 +111,9 @@ int main(int argc, char** argv) {
   app.add_option("--bg", options.background_samples, "background-class scenes");
   app.add_option("--steps", options.head.steps, "head steps in all (split over the ensemble)");
   app.add_option("--ensemble", options.ensemble_size, "heads per model");
-  app.add_option("--batch", options.head.batch_size);
+  app.add_option("--batch", options.head.batch_size, "largest batch");
+  app.add_option("--min-batch", options.min_batch_size);
+  app.add_option("--batch-per-class", options.batch_slots_per_class);
   app.add_option("--hidden", options.head.hidden);
   app.add_option("--kernel", options.head.kernel);
   app.add_flag("--separate-sizes,!--joint-sizes", options.separate_training_sizes, "train on each size separately (default) or pooled jointly");

@@ -1,6 +1,7 @@
 #include "model/classifier.h"
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -148,6 +149,8 @@ Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledI
   const int members = std::max(1, options.ensemble_size);
   HeadTrainingOptions member = options.head;
   member.background_class = num_labels;
+  member.batch_size = std::clamp(int(std::ceil(options.batch_slots_per_class * (num_labels + 1))),
+                                 std::min(options.min_batch_size, options.head.batch_size), options.head.batch_size);
   member.steps = std::max(options.min_member_steps, options.head.steps / members);
   std::vector<HeadWeights> heads;
   for (int m = 0; m < members; ++m) {

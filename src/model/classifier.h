@@ -27,16 +27,23 @@ struct ClassifierOptions {
   int synth_size = 320;
   bool synth_cycle_sizes = true;
   int synth_per_label = 40;                  // composites per label (from its logo files)
-  int background_samples = 160;              // background-class scenes
+  int background_samples = 320;              // background-class scenes
   // Train on each real image's sizes as separate samples (3x cheaper per step) rather
   // than pooling all sizes jointly as detection does.
   bool separate_training_sizes = true;
+  // head.batch_size is the largest batch: a batch holds about `batch_slots_per_class`
+  // samples per class (labels + background), at least `min_batch_size`. Updates, not
+  // samples seen, are what few-class trainings lack: two labels at batch 16 match their
+  // accuracy at batch 32 for half the time, while twelve need 32 so that the background
+  // class is in every batch a few times.
   HeadTrainingOptions head;
+  double batch_slots_per_class = 2.5;
+  int min_batch_size = 16;
   // Heads trained with different seeds, each for head.steps / ensemble_size steps (at least
   // min_member_steps); detection averages their probabilities. Same training cost as one
   // head, less seed-to-seed variance, and members disagree (so confidence drops) on
   // images unlike any label.
-  int ensemble_size = 3;
+  int ensemble_size = 6;
   int min_member_steps = 60;
 };
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -136,7 +137,7 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
     }
   }
   try {
-    if (options.threads > 0) torch::set_num_threads(options.threads);
+    torch::set_num_threads(options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency())));
     torch::manual_seed(options.seed);
 
     // Stack samples into shape groups once.

@@ -22,7 +22,7 @@ struct TrainingSample {
 struct HeadTrainingOptions {
   int hidden = 64;
   int kernel = 3;
-  int steps = 300;
+  int steps = 900;
   int batch_size = 32;
   double learning_rate = 2e-3;
   double weight_decay = 1e-2;
@@ -41,7 +41,7 @@ struct HeadTrainingOptions {
   // like. A background batch slot draws such a masked photo with chance
   // `mined_background_share`.
   int background_class = -1;
-  double mined_background_share = 0.0;
+  double mined_background_share = 0.5;
   double mine_after = 0.3;
   // Locations masked as "the logo": the `mask_fraction` that score the photo's label
   // highest, every location whose label probability exceeds `mask_probability`, and a
@@ -52,7 +52,9 @@ struct HeadTrainingOptions {
   int mask_dilation = 1;
   double min_peak_probability = 0.5;
   uint64_t seed = 1;
-  int threads = 0;  // 0: libtorch's default
+  // 0: every hardware thread. libtorch's own default counts physical cores (1 on a
+  // 2-vCPU machine), which left half the CPU idle: 2 threads train 1.5x faster there.
+  int threads = 0;
 };
 
 struct HeadTrainingStats {

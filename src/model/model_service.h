@@ -37,8 +37,8 @@ struct ModelServiceOptions {
   int cross_validation_steps = 60;   // head steps per CV fold (a quick estimate, not the deployed model)
   // Head steps grow with the number of classes (labels + background), up to
   // classifier.head.steps: two labels converge in far fewer steps than twelve.
-  int steps_per_class = 60;
-  int min_steps = 150;
+  int steps_per_class = 70;
+  int min_steps = 600;
 };
 
 struct DetectedLabel {
