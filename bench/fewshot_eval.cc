@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
   app.add_option("--bg", options.background_samples, "background-class scenes");
   app.add_option("--steps", options.head.steps, "head steps in all (split over the ensemble)");
   app.add_option("--ensemble", options.ensemble_size, "heads per model");
+  app.add_option("--parallel-heads", options.parallel_heads, "heads trained side by side (0: one per hardware thread)");
   app.add_option("--batch", options.head.batch_size, "largest batch");
   app.add_option("--min-batch", options.min_batch_size);
   app.add_option("--batch-per-class", options.batch_slots_per_class);
@@ -149,7 +150,6 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   InitLogging("warn");
   cv::setNumThreads(threads);
-  options.head.threads = threads;
   options.sizes = ParseInts(sizes);
 
   vision::BackboneConfig bc;

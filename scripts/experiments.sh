@@ -35,10 +35,32 @@ if [ "${1:-all}" != test ]; then
   run "${V[@]}" --lse 2
   run "${V[@]}" --lse 10
   run "${V[@]}" --average 0
+  # Rows 20-27: each flag set on validation F1 and on AUROC(known vs reserved none).
+  both() { run "${V[@]}" "$@"; run --k 10 --seeds "$SEEDS" --none-reserve 100 "$@"; }
+  for share in 0 0.5 0.8 1; do both --steps 300 --ensemble 3 --bg 160 --mined-bg "$share"; done
+  for steps in 600 900 1200; do both --steps "$steps" --ensemble 3 --bg 160 --mined-bg 1; done
+  for bg in 320 480; do both --ensemble 3 --bg "$bg" --mined-bg 1; done
+  both --ensemble 3 --mined-bg 1 --mask-fraction 0.3
+  for batch in 16 24; do both --ensemble 3 --batch "$batch" --mined-bg 1; done
+  both --ensemble 3 --mined-bg 0
+  both --ensemble 3
+  both                                                 # the default: 6 heads
 fi
 for k in 5 10 20; do
-  run --k "$k" --seeds 2
+  run --k "$k" --seeds 3
 done
+# The Whole Foods check of the sample images over 9 training seeds (docs/experiments.md,
+# "Sample images"): amazon_logo + aws_logo trained, the Whole Foods logos as unknown/.
+SAMPLES="$(mktemp -d)"
+mkdir -p "$SAMPLES/train_k5" "$SAMPLES/test/amazon_logo" "$SAMPLES/unknown"
+cp -r examples/amazon_logo examples/aws_logo "$SAMPLES/train_k5/"
+cp examples/inference_images/inference-image-10.jpeg "$SAMPLES/test/amazon_logo/"
+cp examples/inference_images/inference-image-{1.png,2.jpeg,3.png,5.png} "$SAMPLES/unknown/"
+for seed in 1 2 3 4 5 6 7 8 9; do
+  "$BIN" --bench "$SAMPLES" --k 5 --steps 600 --seed "$seed" --scores "$SAMPLES/scores.tsv" >/dev/null
+  echo "samples seed $seed: $(awk -F'\t' '{printf "%s %.1f  ", $2, $5}' "$SAMPLES/scores.tsv")"
+done
+rm -rf "$SAMPLES"
 # none_of_the_above (a reviewer's "None of the Above" kept as background photos): 100 none/
 # images reserved (never evaluated), 0 / 20 / 100 of them trained on, the other 100 scored.
 for k in 10 5; do

@@ -1,7 +1,11 @@
 #include "model/classifier.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <numeric>
+#include <thread>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -148,22 +152,46 @@ Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledI
   for (size_t i = 0; i < maps.size(); ++i) samples[i] = {&maps[i], classes[i], synthetic[i]};
   const int members = std::max(1, options.ensemble_size);
   HeadTrainingOptions member = options.head;
+  member.steps = std::max(options.min_member_steps, options.head.steps / members);
   member.background_class = num_labels;
   member.batch_size = std::clamp(int(std::ceil(options.batch_slots_per_class * (num_labels + 1))),
                                  std::min(options.min_batch_size, options.head.batch_size), options.head.batch_size);
-  member.steps = std::max(options.min_member_steps, options.head.steps / members);
+  const int workers = std::clamp(options.parallel_heads > 0 ? options.parallel_heads
+                                                            : int(std::thread::hardware_concurrency()),
+                                 1, members);
+  // Plain threads run the members, one libtorch thread each (set per thread: libtorch's
+  // OpenMP thread count is a per-thread setting); see parallel_heads.
+  if (workers > 1) member.threads = 1;
+  std::vector<Result<HeadWeights>> trained(members, InternalError("not trained"));
+  std::vector<HeadTrainingStats> member_stats(members);
+  std::mutex progress_mutex;
+  std::vector<int> steps_done(members, 0);
+  std::atomic<int> next{0};
+  auto work = [&] {
+    for (int m = next++; m < members; m = next++) {
+      HeadTrainingOptions mine = member;
+      mine.seed = options.head.seed + uint64_t(m);
+      trained[m] = TrainHead(samples, num_labels + 1, mine, &member_stats[m], [&, m](int step, int steps, double) {
+        if (!progress) return;
+        std::lock_guard lock(progress_mutex);
+        steps_done[m] = step;
+        progress("training", std::accumulate(steps_done.begin(), steps_done.end(), 0), members * steps);
+      });
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (int w = 1; w < workers; ++w) threads.emplace_back(work);
+    work();
+  }
   std::vector<HeadWeights> heads;
   for (int m = 0; m < members; ++m) {
-    member.seed = options.head.seed + uint64_t(m);
-    HeadTrainingStats member_stats;
-    ASSIGN_OR_RETURN(HeadWeights w, TrainHead(samples, num_labels + 1, member, &member_stats, [&](int step, int steps, double) {
-      if (progress) progress("training", m * steps + step, members * steps);
-    }));
-    st.head.steps += member_stats.steps;
-    st.head.seconds += member_stats.seconds;
-    st.head.final_loss = member_stats.final_loss;
-    st.head.mined_photos = member_stats.mined_photos;
-    heads.push_back(std::move(w));
+    if (!trained[m].ok()) return trained[m].status();
+    st.head.steps += member_stats[m].steps;
+    st.head.seconds += member_stats[m].seconds;
+    st.head.final_loss = member_stats[m].final_loss;
+    st.head.mined_photos = member_stats[m].mined_photos;
+    heads.push_back(std::move(*trained[m]));
   }
   return heads;
 }

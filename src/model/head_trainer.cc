@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <random>
-#include <thread>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -137,8 +137,7 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
     }
   }
   try {
-    torch::set_num_threads(options.threads > 0 ? options.threads : int(std::max(1u, std::thread::hardware_concurrency())));
-    torch::manual_seed(options.seed);
+    if (options.threads > 0) torch::set_num_threads(options.threads);
 
     // Stack samples into shape groups once.
     std::map<ShapeKey, int> group_of_key;
@@ -163,8 +162,14 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
       }
     }
 
+    // The initial weights come from libtorch's global generator: seeded and drawn under a
+    // lock, so heads trained side by side start where they would alone.
+    static std::mutex init_mutex;
+    std::unique_lock init_lock(init_mutex);
+    torch::manual_seed(options.seed);
     torch::nn::Conv2d conv1(torch::nn::Conv2dOptions(channels, options.hidden, options.kernel).padding(options.kernel / 2));
     torch::nn::Conv2d conv2(torch::nn::Conv2dOptions(options.hidden, classes, 1));
+    init_lock.unlock();
     std::vector<torch::Tensor> params = conv1->parameters();
     for (auto& p : conv2->parameters()) params.push_back(p);
     torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(options.learning_rate)

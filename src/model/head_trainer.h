@@ -1,6 +1,7 @@
 // Trains a Head (head.h) on cached feature maps with libtorch (AdamW, class-balanced
 // batches, cross-entropy on log-sum-exp pooled scores). Deterministic for a given seed
-// and thread count. Not thread-safe; one training at a time per process is expected.
+// and thread count. Several heads may train at once on different threads (the initial
+// weights are drawn under a lock from libtorch's global generator).
 #pragma once
 
 #include <cstdint>
@@ -52,8 +53,10 @@ struct HeadTrainingOptions {
   int mask_dilation = 1;
   double min_peak_probability = 0.5;
   uint64_t seed = 1;
-  // 0: every hardware thread. libtorch's own default counts physical cores (1 on a
-  // 2-vCPU machine), which left half the CPU idle: 2 threads train 1.5x faster there.
+  // libtorch intra-op threads for this head; 0 leaves the process-wide setting alone.
+  // Keep it 1 when heads train side by side (TrainClassifierHeads does): libtorch's OpenMP
+  // threads spin at every barrier, and two spinning pools on two cores slowed a training
+  // from 19 s to 6 minutes.
   int threads = 0;
 };
 
