@@ -159,9 +159,10 @@ Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledI
   const int workers = std::clamp(options.parallel_heads > 0 ? options.parallel_heads
                                                             : int(std::thread::hardware_concurrency()),
                                  1, members);
-  // Plain threads run the members, one libtorch thread each (set per thread: libtorch's
-  // OpenMP thread count is a per-thread setting); see parallel_heads.
-  if (workers > 1) member.threads = 1;
+  // Plain threads run the members, each computing on its own thread only; see
+  // parallel_heads.
+  member.threads = 1;
+  UseCallingThreadBlas();
   std::vector<Result<HeadWeights>> trained(members, InternalError("not trained"));
   std::vector<HeadTrainingStats> member_stats(members);
   std::mutex progress_mutex;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <algorithm>
+#include <dlfcn.h>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -119,6 +120,11 @@ std::vector<float> ToVector(const torch::Tensor& t) {
 }
 
 }  // namespace
+
+void UseCallingThreadBlas() {
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+}
 
 Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int classes,
                               const HeadTrainingOptions& options, HeadTrainingStats* stats,

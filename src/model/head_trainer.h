@@ -53,10 +53,10 @@ struct HeadTrainingOptions {
   int mask_dilation = 1;
   double min_peak_probability = 0.5;
   uint64_t seed = 1;
-  // libtorch intra-op threads for this head; 0 leaves the process-wide setting alone.
-  // Keep it 1 when heads train side by side (TrainClassifierHeads does): libtorch's OpenMP
-  // threads spin at every barrier, and two spinning pools on two cores slowed a training
-  // from 19 s to 6 minutes.
+  // libtorch intra-op threads for this head (a setting of the calling thread); 0 leaves
+  // it alone. TrainClassifierHeads uses 1 and trains heads side by side instead: libtorch's
+  // OpenMP threads spin at every barrier, and two spinning pools on two cores slowed a
+  // training from 19 s to 6 minutes.
   int threads = 0;
 };
 
@@ -66,6 +66,12 @@ struct HeadTrainingStats {
   double final_loss = 0;
   double seconds = 0;
 };
+
+// Makes OpenBLAS (libtorch's BLAS here) compute on the calling thread only. Its own pool
+// of worker threads waits in a sched_yield loop, which took a third of the CPU of a
+// training and halved the speed of two heads trained side by side. Process-wide: call it
+// before heads train, not while one does. No-op when the BLAS is not OpenBLAS.
+void UseCallingThreadBlas();
 
 // REQUIRES: every sample's maps have in_channels channels; classes >= 2.
 // `progress(step, steps, loss)` is called now and then (may be empty).
