@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <mutex>
 #include <numeric>
 #include <thread>
-#include <chrono>
 
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>

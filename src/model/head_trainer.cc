@@ -1,8 +1,9 @@
 #include "model/head_trainer.h"
 
-#include <chrono>
-#include <algorithm>
 #include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <mutex>
