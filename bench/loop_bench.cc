@@ -39,6 +39,7 @@ using nlohmann::json;
 using labelloop::e2e::ApiAnswer;
 using labelloop::e2e::ApiClient;
 using labelloop::e2e::EncodeKeyPath;
+using labelloop::e2e::PercentEncode;
 using labelloop::e2e::ServerProcess;
 using Clock = std::chrono::steady_clock;
 
@@ -92,21 +93,6 @@ std::optional<int64_t> ParseApiTimeMs(const json& value) {
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string UrlQuery(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -192,7 +178,7 @@ json Bench::SystemState() {
 }
 
 int64_t Bench::DetectionTotal(const std::string& q) {
-  ApiAnswer a = api_->Get("/api/v1/detections?limit=1&q=" + UrlQuery(q));
+  ApiAnswer a = api_->Get("/api/v1/detections?limit=1&q=" + PercentEncode(q));
   if (a.status != 200 || !a.json.is_object()) return -1;
   return a.json.value("total", int64_t(-1));
 }
@@ -201,7 +187,7 @@ std::vector<json> Bench::AllDetections(const std::string& q) {
   std::vector<json> out;
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
-    ApiAnswer a = api_->Get("/api/v1/detections?limit=1000&q=" + UrlQuery(q) + (cursor.empty() ? "" : "&cursor=" + UrlQuery(cursor)));
+    ApiAnswer a = api_->Get("/api/v1/detections?limit=1000&q=" + PercentEncode(q) + (cursor.empty() ? "" : "&cursor=" + PercentEncode(cursor)));
     if (a.status != 200) Die("GET detections: " + std::to_string(a.status) + " " + a.body);
     for (const json& d : a.json["detections"]) out.push_back(d);
     if (!a.json["next_cursor"].is_string()) break;
@@ -214,9 +200,9 @@ std::vector<json> Bench::AllExecutions(const std::string& branch, const std::str
   std::vector<json> out;
   std::string before;
   for (int page = 0; page < 100; ++page) {
-    std::string path = "/api/v1/executions?limit=1000&branch=" + UrlQuery(branch);
+    std::string path = "/api/v1/executions?limit=1000&branch=" + PercentEncode(branch);
     if (!status.empty()) path += "&status=" + status;
-    if (!before.empty()) path += "&before=" + UrlQuery(before);
+    if (!before.empty()) path += "&before=" + PercentEncode(before);
     ApiAnswer a = api_->Get(path);
     if (a.status != 200) Die("GET executions: " + std::to_string(a.status) + " " + a.body);
     for (const json& e : a.json["executions"]) out.push_back(e);
@@ -357,7 +343,7 @@ void Bench::Latency(int units, const std::string& tag) {
   for (int i = 0; i < o_.latency_n; ++i) {
     const Image& img = inference_[size_t(i) % inference_.size()];
     const std::string key = "images_for_detection/" + tag + "-" + std::to_string(i) + "-" + img.name;
-    const std::string q = "/api/v1/detections?limit=1&q=" + UrlQuery(key);
+    const std::string q = "/api/v1/detections?limit=1&q=" + PercentEncode(key);
     const int64_t start_wall = WallMs();
     const auto start = Clock::now();
     Put(*api_, key, img.bytes);

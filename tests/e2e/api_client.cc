@@ -43,11 +43,11 @@ ApiAnswer ApiClient::PostBytes(const std::string& path, const std::string& bytes
   return ToAnswer(client_->Post(path.c_str(), bytes, content_type.c_str()));
 }
 
-std::string EncodeKeyPath(const std::string& key) {
+std::string PercentEncode(const std::string& s, const std::string& also_keep) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
-  for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || also_keep.find(char(c)) != std::string::npos) {
       out += char(c);
     } else {
       out += '%';
@@ -57,5 +57,7 @@ std::string EncodeKeyPath(const std::string& key) {
   }
   return out;
 }
+
+std::string EncodeKeyPath(const std::string& key) { return PercentEncode(key, "/"); }
 
 }  // namespace labelloop::e2e

@@ -34,6 +34,9 @@ class ApiClient {
   std::string token_;
 };
 
+// Percent-encodes everything but RFC 3986's unreserved characters and `also_keep`.
+std::string PercentEncode(const std::string& s, const std::string& also_keep = "");
+
 // Percent-encodes an object key for a URL path (keeps '/').
 std::string EncodeKeyPath(const std::string& key);
 
