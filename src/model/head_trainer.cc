@@ -195,6 +195,7 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
     const bool mining = options.background_class >= 0 && options.mined_background_share > 0;
     const int mine_at = int(options.steps * options.mine_after);
     std::vector<torch::Tensor> mined_mask(samples.size());
+    std::vector<double> mined_locations(samples.size(), 0.0);  // kept locations per mask
     std::vector<int> mined_pool;
     auto mine = [&]() {
       mined_pool.clear();
@@ -214,7 +215,9 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
           for (size_t r = 0; r < chunk.size(); ++r) {
             int i = g.sample_indices[chunk[r]];
             mined_mask[i] = masks[r];
-            if (masks[r].defined()) mined_pool.push_back(i);
+            if (!masks[r].defined()) continue;
+            mined_locations[i] = double((masks[r] == 0).sum().item<int64_t>());
+            mined_pool.push_back(i);
           }
         }
       }
@@ -277,7 +280,7 @@ Result<HeadWeights> TrainHead(const std::vector<TrainingSample>& samples, int cl
             int i = mined_rows[g][row];
             if (i < 0) continue;
             mask[int64_t(row)].copy_(mined_mask[i]);
-            count[int64_t(row)] = (mined_mask[i] == 0).sum();
+            count[int64_t(row)] = mined_locations[i];
           }
           logits.push_back((torch::logsumexp(z * r + mask.unsqueeze(1), 2) - torch::log(count).unsqueeze(1)) / r);
         }
