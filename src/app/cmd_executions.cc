@@ -12,30 +12,12 @@
 #include "common/clock.h"
 #include "common/json_util.h"
 #include "db/workflow_db.h"
+#include "views/execution_view.h"
 
 namespace labelloop::app {
 namespace {
 
 using Json = nlohmann::json;
-
-Json ParsedOrText(const std::string& text) {
-  if (text.empty()) return nullptr;
-  Result<Json> parsed = ParseJson(text, "stored JSON");
-  return parsed.ok() ? *parsed : Json(text);
-}
-
-Json ExecutionJson(const db::Execution& e) {
-  return {{"id", e.id}, {"branch", e.branch}, {"status", e.status}, {"state", e.current_state},
-          {"start", FormatIso8601Utc(e.start_ms)}, {"stop", e.stop_ms ? Json(FormatIso8601Utc(*e.stop_ms)) : Json(nullptr)},
-          {"input", ParsedOrText(e.input_json)}, {"output", ParsedOrText(e.output_json)},
-          {"error", e.error}, {"cause", e.cause}, {"steps", e.step_count}};
-}
-
-Json EventJson(const db::ExecutionEvent& ev) {
-  return {{"id", ev.id}, {"time", FormatIso8601Utc(ev.time_ms)}, {"type", ev.type}, {"state", ev.state_name},
-          {"input", ParsedOrText(ev.input_json)}, {"output", ParsedOrText(ev.output_json)},
-          {"error", ev.error}, {"cause", ev.cause}, {"detail", ParsedOrText(ev.detail_json)}};
-}
 
 std::string Duration(const db::Execution& e) {
   if (!e.stop_ms) return "-";
@@ -59,7 +41,7 @@ int RunExecutions(const GlobalOptions& g, const ExecutionsOptions& o) {
     if (!list.ok()) return ReportError(list.status());
     if (o.json) {
       Json out = Json::array();
-      for (const auto& e : *list) out.push_back(ExecutionJson(e));
+      for (const auto& e : *list) out.push_back(views::ExecutionJson(e));
       std::cout << out.dump(2) << "\n";
       return 0;
     }
@@ -73,14 +55,14 @@ int RunExecutions(const GlobalOptions& g, const ExecutionsOptions& o) {
   Result<db::Execution> execution = (*db)->GetExecution(o.id);
   if (!execution.ok()) return ReportError(execution.status());
   if (o.action == "describe") {
-    std::cout << ExecutionJson(*execution).dump(2) << "\n";
+    std::cout << views::ExecutionJson(*execution).dump(2) << "\n";
     return 0;
   }
   Result<std::vector<db::ExecutionEvent>> history = (*db)->GetHistory(o.id);
   if (!history.ok()) return ReportError(history.status());
   if (o.json) {
     Json out = Json::array();
-    for (const auto& ev : *history) out.push_back(EventJson(ev));
+    for (const auto& ev : *history) out.push_back(views::ExecutionEventJson(ev));
     std::cout << out.dump(2) << "\n";
     return 0;
   }

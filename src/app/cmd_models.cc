@@ -6,26 +6,10 @@
 #include "app/cli_output.h"
 #include "app/commands.h"
 #include "common/json_util.h"
+#include "views/model_version_view.h"
 
 namespace labelloop::app {
 namespace {
-
-Json VersionToJson(const db::ModelVersion& v) {
-  Json j = {{"name", v.name},
-            {"status", v.status},
-            {"status_message", v.status_message},
-            {"created", FormatIso8601Utc(v.created_ms)},
-            {"finished", v.finished_ms ? Json(FormatIso8601Utc(*v.finished_ms)) : Json(nullptr)},
-            {"labels", v.labels},
-            {"training_image_count", v.training_image_count},
-            {"test_image_count", v.test_image_count},
-            {"manifest_key", v.manifest_key},
-            {"evaluation_key", v.evaluation_key},
-            {"artifact_key", v.artifact_key},
-            {"f1", v.f1 ? Json(*v.f1) : Json(nullptr)},
-            {"backbone_id", v.backbone_id}};
-  return j;
-}
 
 std::string Pct(double x) { return fmt::format("{:.3f}", x); }
 
@@ -89,7 +73,7 @@ int RunModels(const GlobalOptions& g, const ModelsOptions& o) {
     if (!versions.ok()) return ReportError(versions.status());
     if (o.json) {
       Json arr = Json::array();
-      for (const auto& v : *versions) arr.push_back(VersionToJson(v));
+      for (const auto& v : *versions) arr.push_back(views::ModelVersionJson(v));
       std::cout << arr.dump(2) << "\n";
       return 0;
     }
@@ -126,8 +110,8 @@ int RunModels(const GlobalOptions& g, const ModelsOptions& o) {
     return ReportError(evaluation_text.status());
   }
   if (o.json) {
-    Json j = VersionToJson(*version);
-    if (o.action == "describe") j["evaluation"] = evaluation ? *evaluation : Json(nullptr);
+    Json j = o.action == "describe" ? views::ModelVersionDetailJson(*version, evaluation ? *evaluation : Json(nullptr))
+                                    : views::ModelVersionJson(*version);
     std::cout << j.dump(2) << "\n";
   } else if (o.action == "describe") {
     std::cout << DescribeText(*version, evaluation ? &*evaluation : nullptr);

@@ -12,6 +12,7 @@
 #include "app/cli_output.h"
 #include "app/commands.h"
 #include "common/json_util.h"
+#include "views/parameter_view.h"
 
 namespace labelloop::app {
 namespace {
@@ -29,34 +30,12 @@ std::string Modified(const params::ParameterValue& v) {
   return v.version == 0 ? "-" : FormatIso8601Utc(v.last_modified_ms);
 }
 
-Json ValueToJson(const params::ParameterValue& v) {
-  return {{"name", v.name},
-          {"value", v.value},
-          {"version", v.version},
-          {"last_modified", v.version == 0 ? Json(nullptr) : Json(FormatIso8601Utc(v.last_modified_ms))},
-          {"modified_by", v.modified_by}};
-}
-
-Json DescribedJson(const params::ParameterValue& v) {
-  Json j = ValueToJson(v);
-  if (const params::ParameterDefinition* d = params::FindParameterDefinition(v.name)) {
-    j["type"] = params::ParameterTypeName(d->type);
-    j["default"] = d->default_value;
-    j["min"] = d->min ? Json(*d->min) : Json(nullptr);
-    j["max"] = d->max ? Json(*d->max) : Json(nullptr);
-    j["unit"] = d->unit;
-    j["description"] = d->description;
-    j["system_only"] = d->system_only;
-  }
-  return j;
-}
-
 int List(params::ParameterStore& store, bool json) {
   auto values = store.List();
   if (!values.ok()) return ReportError(values.status());
   if (json) {
     Json arr = Json::array();
-    for (const auto& v : *values) arr.push_back(DescribedJson(v));
+    for (const auto& v : *values) arr.push_back(views::ParameterJson(v));
     std::cout << arr.dump(2) << "\n";
     return 0;
   }
@@ -74,7 +53,7 @@ int History(params::ParameterStore& store, const std::string& name, bool json) {
   if (!history.ok()) return ReportError(history.status());
   if (json) {
     Json arr = Json::array();
-    for (const auto& v : *history) arr.push_back(ValueToJson(v));
+    for (const auto& v : *history) arr.push_back(views::ParameterValueJson(v));
     std::cout << arr.dump(2) << "\n";
     return 0;
   }
@@ -100,14 +79,14 @@ int RunParams(const GlobalOptions& g, const ParamsOptions& o) {
   if (o.action == "get") {
     auto value = store.Get(o.name);
     if (!value.ok()) return ReportError(value.status());
-    if (o.json) std::cout << DescribedJson(*value).dump(2) << "\n";
+    if (o.json) std::cout << views::ParameterJson(*value).dump(2) << "\n";
     else std::cout << value->value << "\n";
     return 0;
   }
   if (o.action == "set") {
     auto value = store.Set(o.name, o.value, CliActor());
     if (!value.ok()) return ReportError(value.status());
-    if (o.json) std::cout << ValueToJson(*value).dump(2) << "\n";
+    if (o.json) std::cout << views::ParameterValueJson(*value).dump(2) << "\n";
     else std::cout << fmt::format("{} = {} (version {})\n", value->name, value->value, value->version);
     return 0;
   }

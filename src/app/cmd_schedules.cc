@@ -8,12 +8,12 @@
 #include "app/cli_output.h"
 #include "app/commands.h"
 #include "common/json_util.h"
+#include "views/schedule_view.h"
 
 namespace labelloop::app {
 namespace {
 
 std::string Time(const std::optional<int64_t>& ms) { return ms ? FormatIso8601Utc(*ms) : "-"; }
-Json TimeJson(const std::optional<int64_t>& ms) { return ms ? Json(FormatIso8601Utc(*ms)) : Json(nullptr); }
 
 // "720 min", or "1500 ms" for a period that is not whole minutes.
 std::string Period(int64_t period_ms) {
@@ -32,14 +32,7 @@ int RunSchedules(const GlobalOptions& g, const SchedulesOptions& o) {
     if (!states.ok()) return ReportError(states.status());
     if (o.json) {
       Json arr = Json::array();
-      for (const auto& s : *states) {
-        arr.push_back({{"name", s.name},
-                       {"enabled", s.enabled},
-                       {"period_ms", s.period_ms},
-                       {"next_fire", TimeJson(s.next_fire_ms)},
-                       {"last_fire", TimeJson(s.last_fire_ms)},
-                       {"trigger_requested", s.trigger_requested}});
-      }
+      for (const auto& s : *states) arr.push_back(views::ScheduleJson(s));
       std::cout << arr.dump(2) << "\n";
       return 0;
     }

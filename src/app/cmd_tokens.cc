@@ -8,25 +8,19 @@
 #include "app/cli_output.h"
 #include "app/commands.h"
 #include "common/json_util.h"
+#include "views/account_view.h"
 
 namespace labelloop::app {
 namespace {
 
 std::string TimeOrDash(const std::optional<int64_t>& ms) { return ms ? FormatIso8601Utc(*ms) : "-"; }
-Json TimeOrNull(const std::optional<int64_t>& ms) { return ms ? Json(FormatIso8601Utc(*ms)) : Json(nullptr); }
 
 int ListTokens(auth::AuthService& auth, bool json) {
   Result<std::vector<db::TokenRecord>> tokens = auth.ListTokens();
   if (!tokens.ok()) return ReportError(tokens.status());
   if (json) {
     Json arr = Json::array();
-    for (const db::TokenRecord& t : *tokens) {
-      arr.push_back({{"name", t.name},
-                     {"role", t.role},
-                     {"created", FormatIso8601Utc(t.created_ms)},
-                     {"last_used", TimeOrNull(t.last_used_ms)},
-                     {"revoked", TimeOrNull(t.revoked_ms)}});
-    }
+    for (const db::TokenRecord& t : *tokens) arr.push_back(views::TokenJson(t));
     std::cout << arr.dump(2) << "\n";
     return 0;
   }

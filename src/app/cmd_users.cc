@@ -9,6 +9,7 @@
 #include "app/first_admin.h"
 #include "app/password_prompt.h"
 #include "common/json_util.h"
+#include "views/account_view.h"
 
 namespace labelloop::app {
 namespace {
@@ -20,12 +21,7 @@ int ListUsers(auth::AuthService& auth, bool json) {
   if (!users.ok()) return ReportError(users.status());
   if (json) {
     Json arr = Json::array();
-    for (const db::UserRecord& u : *users) {
-      arr.push_back({{"name", u.name},
-                     {"role", u.role},
-                     {"created", FormatIso8601Utc(u.created_ms)},
-                     {"last_login", u.last_login_ms ? Json(FormatIso8601Utc(*u.last_login_ms)) : Json(nullptr)}});
-    }
+    for (const db::UserRecord& u : *users) arr.push_back(views::UserJson(u));
     std::cout << arr.dump(2) << "\n";
     return 0;
   }

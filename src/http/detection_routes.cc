@@ -6,6 +6,7 @@
 #include "db/detection_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
+#include "http/page_cursor.h"
 
 namespace labelloop::http {
 namespace {
@@ -73,7 +74,7 @@ Status HandleListDetections(Call& call) {
   filter.key_contains = QueryString(call, "q");
   ASSIGN_OR_RETURN(filter.review_state, ParseReviewState(QueryString(call, "review_status")));
   ASSIGN_OR_RETURN(filter.sampled, FindQueryBool(call, "sampled"));
-  filter.page_cursor = QueryString(call, "cursor");
+  filter.page_cursor = PageCursor(call);
   ASSIGN_OR_RETURN(filter.limit, PageLimit(call));
   ASSIGN_OR_RETURN(db::DetectionPage page, call.deps.detections->List(filter));
   ASSIGN_OR_RETURN(int64_t total, call.deps.detections->Count(filter));

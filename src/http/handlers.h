@@ -10,6 +10,8 @@ namespace labelloop::http {
 
 // misc_routes.cc
 Status HandleHealth(Call& call);
+// openapi_route.cc
+Status HandleOpenApi(Call& call);
 Status HandleDashboard(Call& call);
 // event_stream.cc
 Status HandleStream(Call& call);

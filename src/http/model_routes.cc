@@ -7,24 +7,10 @@
 #include "db/metadata_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
+#include "views/model_version_view.h"
 
 namespace labelloop::http {
 namespace {
-
-nlohmann::json VersionJson(const db::ModelVersion& version) {
-  return {{"version", version.name},
-          {"status", version.status},
-          {"status_message", version.status_message},
-          {"created", IsoTime(version.created_ms)},
-          {"finished", IsoTime(version.finished_ms)},
-          {"labels", version.labels},
-          {"training_image_count", version.training_image_count},
-          {"test_image_count", version.test_image_count},
-          {"f1", version.f1 ? nlohmann::json(*version.f1) : nlohmann::json(nullptr)},
-          {"manifest_key", version.manifest_key},
-          {"evaluation_key", version.evaluation_key},
-          {"backbone_id", version.backbone_id}};
-}
 
 Status RunLifecycleHook(Call& call, const std::function<Status(const std::string&)>& hook, std::string_view action) {
   RETURN_IF_ERROR(RequireDep(call.deps.metadata, "the model metadata database"));
@@ -33,7 +19,7 @@ Status RunLifecycleHook(Call& call, const std::function<Status(const std::string
   RETURN_IF_ERROR(call.deps.metadata->GetModelVersion(name).status());  // NotFound before the hook runs
   RETURN_IF_ERROR(hook(name));
   ASSIGN_OR_RETURN(db::ModelVersion after, call.deps.metadata->GetModelVersion(name));
-  nlohmann::json json = VersionJson(after);
+  nlohmann::json json = views::ModelVersionJson(after);
   call.events.Publish("model.changed", {{"version", after.name}, {"status", after.status}});
   ReplyJson(call, 200, json);
   return OkStatus();
@@ -45,7 +31,7 @@ Status HandleListModels(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.metadata, "the model metadata database"));
   ASSIGN_OR_RETURN(std::vector<db::ModelVersion> versions, call.deps.metadata->ListModelVersions());
   nlohmann::json list = nlohmann::json::array();
-  for (const db::ModelVersion& version : versions) list.push_back(VersionJson(version));
+  for (const db::ModelVersion& version : versions) list.push_back(views::ModelVersionJson(version));
   ReplyJson(call, 200, {{"models", list}});
   return OkStatus();
 }
@@ -53,16 +39,14 @@ Status HandleListModels(Call& call) {
 Status HandleGetModel(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.metadata, "the model metadata database"));
   ASSIGN_OR_RETURN(db::ModelVersion version, call.deps.metadata->GetModelVersion(PathParam(call, "version")));
-  nlohmann::json json = VersionJson(version);
-  json["evaluation"] = nullptr;
-  auto evaluation = call.deps.metadata->GetEvaluation(version.name);
-  if (evaluation.ok()) {
-    auto parsed = ParseJson(*evaluation, fmt::format("evaluation of model version '{}'", version.name));
-    if (!parsed.ok()) return parsed.status();
-    json["evaluation"] = std::move(*parsed);
-  } else if (evaluation.status().code() != StatusCode::kNotFound) {
-    return evaluation.status();
+  nlohmann::json evaluation = nullptr;
+  auto stored = call.deps.metadata->GetEvaluation(version.name);
+  if (stored.ok()) {
+    ASSIGN_OR_RETURN(evaluation, ParseJson(*stored, fmt::format("evaluation of model version '{}'", version.name)));
+  } else if (stored.status().code() != StatusCode::kNotFound) {
+    return stored.status();
   }
+  nlohmann::json json = views::ModelVersionDetailJson(version, std::move(evaluation));
   ReplyJson(call, 200, json);
   return OkStatus();
 }

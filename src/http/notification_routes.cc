@@ -1,4 +1,4 @@
-// The notification inbox (newest first, paged by ?before=<id>), marking one read, and the
+// The notification inbox (newest first, paged by ?cursor=<id>), marking one read, and the
 // delivery log of the sinks (e-mail, webhooks).
 #include <fmt/format.h>
 
@@ -7,6 +7,7 @@
 #include "db/notification_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
+#include "http/page_cursor.h"
 #include "notify/notifier.h"
 
 namespace labelloop::http {
@@ -14,7 +15,7 @@ namespace labelloop::http {
 Status HandleListNotifications(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.notifier, "the notifier"));
   ASSIGN_OR_RETURN(int limit, PageLimit(call));
-  ASSIGN_OR_RETURN(std::optional<int64_t> before, FindQueryInt(call, "before", 1, INT64_MAX));
+  ASSIGN_OR_RETURN(std::optional<int64_t> before, PageCursorInt(call, "before"));
   ASSIGN_OR_RETURN(std::vector<notify::Notification> inbox, call.deps.notifier->ListInbox(limit, before));
   nlohmann::json list = nlohmann::json::array();
   for (const notify::Notification& n : inbox) {
@@ -23,7 +24,7 @@ Status HandleListNotifications(Call& call) {
   }
   nlohmann::json next = static_cast<int>(inbox.size()) == limit && !inbox.empty() ? nlohmann::json(inbox.back().id)
                                                                                   : nlohmann::json(nullptr);
-  ReplyJson(call, 200, {{"notifications", list}, {"next_before", next}});
+  ReplyJson(call, 200, WithNextCursor({{"notifications", list}}, next, "next_before"));
   return OkStatus();
 }
 

@@ -10,6 +10,7 @@
 #include "common/content_hash.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
+#include "http/page_cursor.h"
 #include "store/object_keys.h"
 #include "store/object_store.h"
 
@@ -112,7 +113,7 @@ Status HandleUploadObjects(Call& call) {
 
 Status HandleListObjects(Call& call) {
   std::string prefix = QueryString(call, "prefix");
-  std::string continuation = QueryString(call, "continuation");
+  std::string continuation = PageCursor(call, "continuation");
   ASSIGN_OR_RETURN(int64_t limit, QueryInt(call, "limit", store::kMaxListKeys, 1, store::kMaxListKeys));
   ASSIGN_OR_RETURN(store::ListResult page,
                    call.deps.bucket->List(prefix, continuation, static_cast<int>(limit)));
@@ -124,7 +125,7 @@ Status HandleListObjects(Call& call) {
   }
   nlohmann::json next = page.next_continuation_token.empty() ? nlohmann::json(nullptr)
                                                              : nlohmann::json(page.next_continuation_token);
-  ReplyJson(call, 200, {{"objects", objects}, {"continuation", next}});
+  ReplyJson(call, 200, WithNextCursor({{"objects", objects}}, next, "continuation"));
   return OkStatus();
 }
 

@@ -6,41 +6,15 @@
 #include "http/handlers.h"
 #include "params/parameter_definitions.h"
 #include "params/parameter_store.h"
+#include "views/parameter_view.h"
 
 namespace labelloop::http {
-namespace {
-
-nlohmann::json ValueJson(const params::ParameterValue& value) {
-  return {{"name", value.name},
-          {"value", value.value},
-          {"version", value.version},
-          {"last_modified", IsoTime(value.last_modified_ms)},
-          {"modified_by", value.modified_by}};
-}
-
-nlohmann::json OptionalNumber(const std::optional<double>& number) {
-  return number ? nlohmann::json(*number) : nlohmann::json(nullptr);
-}
-
-}  // namespace
 
 Status HandleListParameters(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.params, "the parameter store"));
   ASSIGN_OR_RETURN(std::vector<params::ParameterValue> values, call.deps.params->List());
   nlohmann::json list = nlohmann::json::array();
-  for (const params::ParameterValue& value : values) {
-    nlohmann::json item = ValueJson(value);
-    if (const params::ParameterDefinition* definition = params::FindParameterDefinition(value.name)) {
-      item["description"] = definition->description;
-      item["type"] = params::ParameterTypeName(definition->type);
-      item["default"] = definition->default_value;
-      item["min"] = OptionalNumber(definition->min);
-      item["max"] = OptionalNumber(definition->max);
-      item["unit"] = definition->unit;
-      item["system_only"] = definition->system_only;
-    }
-    list.push_back(std::move(item));
-  }
+  for (const params::ParameterValue& value : values) list.push_back(views::ParameterJson(value));
   ReplyJson(call, 200, {{"parameters", list}});
   return OkStatus();
 }
@@ -48,7 +22,7 @@ Status HandleListParameters(Call& call) {
 Status HandleGetParameter(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.params, "the parameter store"));
   ASSIGN_OR_RETURN(params::ParameterValue value, call.deps.params->Get(PathParam(call, "name")));
-  ReplyJson(call, 200, ValueJson(value));
+  ReplyJson(call, 200, views::ParameterJson(value));
   return OkStatus();
 }
 
@@ -68,8 +42,8 @@ Status HandlePutParameter(Call& call) {
   }
   ASSIGN_OR_RETURN(params::ParameterValue value,
                    call.deps.params->Set(name, it->get<std::string>(), ActorName(call)));
-  call.events.Publish("parameter.changed", ValueJson(value));
-  ReplyJson(call, 200, ValueJson(value));
+  call.events.Publish("parameter.changed", views::ParameterValueJson(value));
+  ReplyJson(call, 200, views::ParameterJson(value));
   return OkStatus();
 }
 
@@ -78,7 +52,7 @@ Status HandleParameterHistory(Call& call) {
   const std::string& name = PathParam(call, "name");
   ASSIGN_OR_RETURN(std::vector<params::ParameterValue> history, call.deps.params->History(name));
   nlohmann::json list = nlohmann::json::array();
-  for (const params::ParameterValue& value : history) list.push_back(ValueJson(value));
+  for (const params::ParameterValue& value : history) list.push_back(views::ParameterValueJson(value));
   ReplyJson(call, 200, {{"name", name}, {"history", list}});
   return OkStatus();
 }

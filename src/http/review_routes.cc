@@ -8,6 +8,7 @@
 #include "db/review_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
+#include "http/page_cursor.h"
 #include "review/review_service.h"
 #include "review/sampling_service.h"
 
@@ -71,7 +72,7 @@ Status HandleListReviews(Call& call) {
   db::ReviewFilter filter;
   filter.status = QueryString(call, "status");
   filter.source = QueryString(call, "source");
-  filter.page_cursor = QueryString(call, "cursor");
+  filter.page_cursor = PageCursor(call);
   ASSIGN_OR_RETURN(filter.limit, PageLimit(call));
   ASSIGN_OR_RETURN(db::ReviewTaskPage page, call.deps.reviews->ListTasks(filter));
   nlohmann::json list = nlohmann::json::array();

@@ -15,6 +15,7 @@
 #include "auth/auth_service.h"
 #include "common/status.h"
 #include "http/event_hub.h"
+#include "http/route_doc.h"
 #include "http/server.h"
 
 namespace labelloop::http {
@@ -66,6 +67,7 @@ struct Route {
   std::string_view pattern;  // e.g. "/api/v1/objects/{key+}"
   Access access;
   Handler handler;
+  RouteDoc doc;  // for the OpenAPI description only
 };
 
 // Matches `path` against `pattern`; fills `params` on success.

@@ -3,6 +3,7 @@
 #include "http/call_util.h"
 #include "http/handlers.h"
 #include "schedule/scheduler.h"
+#include "views/schedule_view.h"
 
 namespace labelloop::http {
 
@@ -10,13 +11,7 @@ Status HandleListSchedules(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.schedules, "the scheduler"));
   ASSIGN_OR_RETURN(std::vector<schedule::ScheduleState> states, call.deps.schedules->List());
   nlohmann::json list = nlohmann::json::array();
-  for (const schedule::ScheduleState& s : states) {
-    list.push_back({{"name", s.name},
-                    {"enabled", s.enabled},
-                    {"period_ms", s.period_ms},
-                    {"next_fire", IsoTime(s.next_fire_ms)},
-                    {"last_fire", IsoTime(s.last_fire_ms)}});
-  }
+  for (const schedule::ScheduleState& s : states) list.push_back(views::ScheduleJson(s));
   ReplyJson(call, 200, {{"schedules", list}});
   return OkStatus();
 }

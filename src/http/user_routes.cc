@@ -4,18 +4,14 @@
 #include "db/auth_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
+#include "views/account_view.h"
 
 namespace labelloop::http {
 
 Status HandleListUsers(Call& call) {
   ASSIGN_OR_RETURN(std::vector<db::UserRecord> users, call.deps.auth->ListUsers());
   nlohmann::json list = nlohmann::json::array();
-  for (const db::UserRecord& user : users) {
-    list.push_back({{"name", user.name},
-                    {"role", user.role},
-                    {"created", IsoTime(user.created_ms)},
-                    {"last_login", IsoTime(user.last_login_ms)}});
-  }
+  for (const db::UserRecord& user : users) list.push_back(views::UserJson(user));
   ReplyJson(call, 200, {{"users", list}});
   return OkStatus();
 }
@@ -48,13 +44,7 @@ Status HandleSetPassword(Call& call) {
 Status HandleListTokens(Call& call) {
   ASSIGN_OR_RETURN(std::vector<db::TokenRecord> tokens, call.deps.auth->ListTokens());
   nlohmann::json list = nlohmann::json::array();
-  for (const db::TokenRecord& token : tokens) {
-    list.push_back({{"name", token.name},
-                    {"role", token.role},
-                    {"created", IsoTime(token.created_ms)},
-                    {"last_used", IsoTime(token.last_used_ms)},
-                    {"revoked", IsoTime(token.revoked_ms)}});
-  }
+  for (const db::TokenRecord& token : tokens) list.push_back(views::TokenJson(token));
   ReplyJson(call, 200, {{"tokens", list}});
   return OkStatus();
 }

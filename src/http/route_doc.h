@@ -1,0 +1,36 @@
+// What the OpenAPI description (openapi.h) says of a route beyond its method, pattern and
+// roles: a summary, the query parameters, the request and response bodies (schema names
+// of openapi_schemas.h, or a media type for bodies that are not JSON) and the error
+// statuses that are particular to it. Routing never reads it. Immutable; thread-safe.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace labelloop::http {
+
+struct QueryParam {
+  std::string_view name;
+  std::string_view type;  // "string", "integer", "number" or "boolean"
+  std::string_view description;
+  bool required = false;
+  bool deprecated = false;  // an older name kept as an alias (docs/api.md)
+};
+
+struct RouteDoc {
+  std::string_view summary;
+  std::vector<QueryParam> query;
+  // A schema name ("ParameterWrite"), a media type ("application/octet-stream",
+  // "multipart/form-data") for a body that is not JSON, or "" for no body.
+  std::string_view request;
+  // The success body: a schema name, a media type ("text/html", "text/event-stream",
+  // "application/octet-stream"), or "" for no body (204).
+  std::string_view response;
+  int success_status = 200;
+  // Statuses this route answers beyond those every route of its kind does (401/403 for
+  // non-open routes, 400 with parameters or a body, 404 with path parameters, 413 with a
+  // body, 503 and 500 for any): e.g. 409, 429, 204 (nothing to return).
+  std::vector<int> extra_statuses;
+};
+
+}  // namespace labelloop::http
