@@ -44,7 +44,9 @@ TEST(OpenApiTest, EveryRouteIsDescribedWithItsRolesAndParameters) {
     if (!route.access.open) {
       EXPECT_TRUE(responses.contains("401") && responses.contains("403")) << where;
     }
-    if (!names.empty()) EXPECT_TRUE(responses.contains("404")) << where;
+    if (!names.empty()) {
+      EXPECT_TRUE(responses.contains("404")) << where;
+    }
     for (int status : route.doc.extra_statuses) EXPECT_TRUE(responses.contains(std::to_string(status))) << where;
     EXPECT_EQ(op.contains("requestBody"), !route.doc.request.empty()) << where;
   }

@@ -5,11 +5,16 @@
 #pragma once
 
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace labelloop::http {
 
 struct QueryParam {
+  QueryParam(std::string_view name, std::string_view type, std::string_view description, bool required = false,
+             bool deprecated = false)
+      : name(name), type(type), description(description), required(required), deprecated(deprecated) {}
+
   std::string_view name;
   std::string_view type;  // "string", "integer", "number" or "boolean"
   std::string_view description;
@@ -17,7 +22,19 @@ struct QueryParam {
   bool deprecated = false;  // an older name kept as an alias (docs/api.md)
 };
 
+// Written in the route table as Doc("summary").Query({...}).Accepts("X").Returns("Y")...
 struct RouteDoc {
+  RouteDoc() = default;
+  explicit RouteDoc(std::string_view summary) : summary(summary) {}
+  RouteDoc Query(std::vector<QueryParam> params) && { query = std::move(params); return std::move(*this); }
+  RouteDoc Accepts(std::string_view body) && { request = body; return std::move(*this); }
+  RouteDoc Returns(std::string_view body, int status = 200) && {
+    response = body;
+    success_status = status;
+    return std::move(*this);
+  }
+  RouteDoc Also(std::vector<int> statuses) && { extra_statuses = std::move(statuses); return std::move(*this); }
+
   std::string_view summary;
   std::vector<QueryParam> query;
   // A schema name ("ParameterWrite"), a media type ("application/octet-stream",

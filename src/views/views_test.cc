@@ -138,11 +138,20 @@ TEST(ExecutionViewTest, CanonicalNamesAliasesAndNullsForAbsentValues) {
   EXPECT_TRUE(running_json["stop"].is_null());
   ExpectConforms(running_json, ExecutionSchema(), "running execution");
 
-  db::ExecutionEvent started{.id = 1, .execution_id = "exec-1", .time_ms = 1000, .type = "ExecutionStarted",
-                             .state_name = "Detect", .input_json = "{}"};
-  db::ExecutionEvent failed{.id = 2, .execution_id = "exec-1", .time_ms = 2000, .type = "TaskFailed",
-                            .state_name = "Detect", .error = "Unavailable", .cause = "busy",
-                            .detail_json = R"({"attempt":1})"};
+  db::ExecutionEvent started;
+  started.id = 1;
+  started.time_ms = 1000;
+  started.type = "ExecutionStarted";
+  started.state_name = "Detect";
+  started.input_json = "{}";
+  db::ExecutionEvent failed;
+  failed.id = 2;
+  failed.time_ms = 2000;
+  failed.type = "TaskFailed";
+  failed.state_name = "Detect";
+  failed.error = "Unavailable";
+  failed.cause = "busy";
+  failed.detail_json = R"({"attempt":1})";
   Json detail = ExecutionDetailJson(e, {started, failed});
   ASSERT_EQ(detail["history"].size(), 2u);
   EXPECT_FALSE(detail["history"][0].contains("error"));
@@ -151,27 +160,46 @@ TEST(ExecutionViewTest, CanonicalNamesAliasesAndNullsForAbsentValues) {
 }
 
 TEST(ParameterViewTest, ValueAndDefinition) {
-  params::ParameterValue never{.name = "Minimum-F1-Score", .value = "0.8"};
+  params::ParameterValue never;
+  never.name = "Minimum-F1-Score";
+  never.value = "0.8";
   Json json = ParameterJson(never);
   EXPECT_TRUE(json["last_modified"].is_null());
   EXPECT_EQ(json["type"], "float");
   EXPECT_EQ(json["max"], 1.0);
   ExpectConforms(json, ParameterSchema(), "parameter");
-  params::ParameterValue written{.name = "Enable-A2I-Workflow", .value = "false", .version = 2,
-                                 .last_modified_ms = 5000, .modified_by = "alice"};
+  params::ParameterValue written;
+  written.name = "Enable-A2I-Workflow";
+  written.value = "false";
+  written.version = 2;
+  written.last_modified_ms = 5000;
+  written.modified_by = "alice";
   ExpectConforms(ParameterValueJson(written), ParameterValueSchema(), "value");
   ExpectConforms(ParameterJson(written), ParameterSchema(), "bool parameter");
 }
 
-TEST(AccountAndScheduleViewsTest, MatchTheirSchemas) {
-  ExpectConforms(UserJson({.name = "alice", .role = "reviewer", .password_hash = "$argon2id$secret", .created_ms = 1}),
-                 UserSchema(), "user");
-  EXPECT_FALSE(UserJson({.name = "alice", .password_hash = "$argon2id$secret"}).dump().contains("argon2id"));
-  ExpectConforms(TokenJson({.name = "ci", .role = "consumer", .token_hash = "abc", .created_ms = 1, .revoked_ms = 2}),
-                 TokenSchema(), "token");
-  EXPECT_FALSE(TokenJson({.name = "ci", .token_hash = "abc"}).dump().contains("abc"));
-  ExpectConforms(ScheduleJson({.name = "training-poll", .enabled = true, .period_ms = 60000, .next_fire_ms = 7}),
-                 ScheduleSchema(), "schedule");
+TEST(AccountAndScheduleViewsTest, MatchTheirSchemasAndHideSecrets) {
+  db::UserRecord user;
+  user.name = "alice";
+  user.role = "reviewer";
+  user.password_hash = "$argon2id$secret";
+  user.created_ms = 1;
+  ExpectConforms(UserJson(user), UserSchema(), "user");
+  EXPECT_EQ(UserJson(user).dump().find("argon2id"), std::string::npos);
+  db::TokenRecord token;
+  token.name = "ci";
+  token.role = "consumer";
+  token.token_hash = "abcdef0123";
+  token.created_ms = 1;
+  token.revoked_ms = 2;
+  ExpectConforms(TokenJson(token), TokenSchema(), "token");
+  EXPECT_EQ(TokenJson(token).dump().find("abcdef0123"), std::string::npos);
+  schedule::ScheduleState schedule;
+  schedule.name = "training-poll";
+  schedule.enabled = true;
+  schedule.period_ms = 60000;
+  schedule.next_fire_ms = 7;
+  ExpectConforms(ScheduleJson(schedule), ScheduleSchema(), "schedule");
 }
 
 TEST(ViewSchemasTest, EveryReferenceResolves) {
