@@ -40,6 +40,18 @@ static model::ModelServiceOptions DefaultModelOptions() {
 
 namespace {
 
+// The "metrics" object of config.json: {"open": true} serves GET /metrics without
+// credentials (default: any API token or session is needed).
+Status ParseMetricsConfig(const Json& m, const std::string& what, AppConfig& c) {
+  if (!m.is_object()) return InvalidArgumentError(what + ": \"metrics\" must be an object like {\"open\": true}");
+  for (const auto& [key, value] : m.items()) {
+    if (key != "open") return InvalidArgumentError(fmt::format("{}: unknown key \"metrics.{}\" (known: open)", what, key));
+    if (!value.is_boolean()) return InvalidArgumentError(what + ": \"metrics.open\" must be true or false");
+    c.metrics_open = value.get<bool>();
+  }
+  return OkStatus();
+}
+
 // The "review" object of config.json. InvalidArgument naming the field and its range.
 Status ParseReviewConfig(const Json& r, const std::string& what, AppConfig& c) {
   if (!r.is_object()) return InvalidArgumentError(what + ": \"review\" must be an object");
@@ -117,6 +129,7 @@ Result<AppConfig> LoadAppConfig(const std::string& data_dir) {
     if (j.contains("backgrounds_dir")) c.model.backgrounds_dir = j["backgrounds_dir"].get<std::string>();
     if (j.contains("max_image_pixels")) c.model.decode_limits.max_pixels = j["max_image_pixels"].get<int64_t>();
     if (j.contains("review")) RETURN_IF_ERROR(ParseReviewConfig(j["review"], what, c));
+    if (j.contains("metrics")) RETURN_IF_ERROR(ParseMetricsConfig(j["metrics"], what, c));
     if (j.contains("notifications")) {
       Result<notify::NotifyConfig> notify = notify::ParseNotifyConfig(j["notifications"]);
       if (!notify.ok()) return notify.status().WithContext(what);

@@ -10,7 +10,8 @@
 //                       "max_image_pixels": N, "notifications": {...},
 //                       "review": {"reviews_per_task": N, "claim_hold_seconds": S,
 //                       "lifetime_hours": H, "keep_none_of_the_above": B,
-//                       "agreement_alert_below": F, "agreement_min_samples": N}}
+//                       "agreement_alert_below": F, "agreement_min_samples": N},
+//                       "metrics": {"open": B}}
 //   "sizes" are the input sizes new versions train (and by default detect) at;
 //   "detect_sizes" overrides the sizes detection runs at, for every version: [320] is
 //   the fast setting (about 3.5x the throughput for 4-5 points of top-1 accuracy:
@@ -36,6 +37,7 @@ struct AppConfig {
   notify::NotifyConfig notify;  // "notifications": e-mail, webhooks, retry (docs/configuration.md)
   review::ReviewOptions review;  // "review": reviews per task, hold, lifetime
   flows::FlowOptions flows;      // "review": None of the Above as background, drift alert level
+  bool metrics_open = false;     // "metrics": {"open": true}: GET /metrics without credentials
 };
 
 // --data, else $LABELLOOP_DATA, else ./labelloop-data.

@@ -15,10 +15,13 @@ int main(int argc, char** argv) {
   CLI::App app{"labelloop: self-hosted custom image labels with humans in the loop"};
   app.require_subcommand(1);
   app.fallthrough();  // --data and --log-level work before or after the command
-  std::string data_flag, log_level = "info";
+  std::string data_flag, log_level = "info", log_format = "text";
   app.add_option("--data", data_flag, "data folder (default: $LABELLOOP_DATA, else ./labelloop-data)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--log-format", log_format, "text, or json: one JSON object per line (time, level, message, "
+                                             "request_id while serving an HTTP request)")
+      ->check(CLI::IsMember({"text", "json"}));
 
   auto* init = app.add_subcommand("init", "create a data folder: bucket with its five prefixes, database");
 
@@ -136,7 +139,7 @@ int main(int argc, char** argv) {
   }
 
   CLI11_PARSE(app, argc, argv);
-  labelloop::InitLogging(log_level);
+  labelloop::InitLogging(log_level, log_format == "json" ? labelloop::LogFormat::kJson : labelloop::LogFormat::kText);
   // /proc/self/exe, not argv[0]: background trainings re-run this very binary.
   std::error_code ec;
   std::string self = std::filesystem::read_symlink("/proc/self/exe", ec).string();

@@ -13,6 +13,7 @@
 #include "db/detection_db.h"
 #include "db/event_db.h"
 #include "db/notification_db.h"
+#include "db/stats_db.h"
 #include "db/review_db.h"
 #include "db/workflow_db.h"
 #include "events/bucket_watcher.h"
@@ -63,6 +64,7 @@ struct ServerRuntime::Parts {
   std::unique_ptr<db::NotificationDb> notification_db;
   std::unique_ptr<db::DetectionDb> detection_db;
   std::unique_ptr<db::ReviewDb> review_db;
+  std::unique_ptr<db::StatsDb> stats_db;  // read-only counts for /metrics
   params::ParameterStore* parameters = nullptr;   // owned by ctx
   schedule::Scheduler* scheduler = nullptr;   // owned by ctx
   std::unique_ptr<notify::Notifier> notifier;
@@ -99,6 +101,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   ASSIGN_OR_RETURN(notification_db, db::OpenSqliteNotificationDb(path, clock));
   ASSIGN_OR_RETURN(detection_db, db::OpenSqliteDetectionDb(path, clock));
   ASSIGN_OR_RETURN(review_db, db::OpenSqliteReviewDb(path, clock));
+  ASSIGN_OR_RETURN(stats_db, db::OpenSqliteStatsDb(path, clock));
 
   parameters = ctx->params.get();
   scheduler = ctx->schedules.get();
@@ -158,6 +161,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   server_options.port = listen.second;
   // Each open console (live stream) holds a worker: 16 leave room for 8 consoles and the API.
   server_options.threads = 16;
+  server_options.metrics_open = ctx->config.metrics_open;
   if (!options.tls_cert_path.empty() || !options.tls_key_path.empty()) {
     server_options.tls = http::TlsFiles{options.tls_cert_path, options.tls_key_path};
   }
@@ -173,6 +177,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   server_deps.detections = detection_db.get();
   server_deps.auth = ctx->auth.get();
   server_deps.metadata = ctx->db.get();
+  server_deps.stats = stats_db.get();
   server_deps.clock = clock;
   server_deps.hooks.detect = [this](std::string_view bytes, std::string_view filename, int max_results,
                                     double min_confidence, std::string_view actor) {

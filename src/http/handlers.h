@@ -12,6 +12,8 @@ namespace labelloop::http {
 Status HandleHealth(Call& call);
 // openapi_route.cc
 Status HandleOpenApi(Call& call);
+// metrics_route.cc
+Status HandleMetrics(Call& call);
 Status HandleDashboard(Call& call);
 // event_stream.cc
 Status HandleStream(Call& call);

@@ -16,6 +16,7 @@
 
 #include "http/authenticator.h"
 #include "http/http_error.h"
+#include "http/request_observer.h"
 #include "http/route.h"
 #include "http/route_table.h"
 
@@ -146,6 +147,8 @@ void Server::Impl::Configure() {
 }
 
 void Server::Impl::Dispatch(const httplib::Request& request, httplib::Response& response) {
+  RequestObserver observer(request.method, request.path, request.get_header_value("X-Request-Id"), &response.status);
+  response.set_header("X-Request-Id", observer.request_id());
   try {
     PathParams params;
     std::string allowed_methods;

@@ -28,7 +28,7 @@ namespace workflow { class Engine; }
 namespace notify { class Notifier; }
 namespace review { class ReviewService; class SamplingService; }
 namespace auth { class AuthService; }
-namespace db { class DetectionDb; class MetadataDb; }
+namespace db { class DetectionDb; class MetadataDb; class StatsDb; }
 }  // namespace labelloop
 
 namespace labelloop::http {
@@ -53,6 +53,8 @@ struct ServerOptions {
   int64_t sse_max_idle_ms = 10 * 60'000;
   // Seconds a rate-limited login is told to wait (Retry-After) when auth does not say.
   int login_retry_after_s = 60;
+  // GET /metrics without credentials (else any API token or session is needed).
+  bool metrics_open = false;
 };
 
 // Flows-level operations the server cannot do itself (the lead's flows module provides
@@ -84,6 +86,8 @@ struct ServerDeps {
   auth::AuthService* auth = nullptr;
   // Model versions and their evaluations for GET /api/v1/models (ModelService has no list).
   db::MetadataDb* metadata = nullptr;
+  // Queue depths and detection counts for GET /metrics (left out of it when null).
+  db::StatsDb* stats = nullptr;
   const Clock* clock = nullptr;
   Hooks hooks;
 };

@@ -1,0 +1,89 @@
+#include "common/metrics.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <limits>
+
+namespace labelloop {
+
+Metrics& Metrics::Global() {
+  static Metrics* metrics = new Metrics();  // never destroyed: worker threads may record at exit
+  return *metrics;
+}
+
+void Metrics::DeclareCounter(std::string_view name, std::string_view help) {
+  std::lock_guard lock(mu_);
+  if (families_.find(name) != families_.end()) return;
+  Family& family = families_[std::string(name)];
+  family.help = help;
+}
+
+void Metrics::DeclareHistogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds) {
+  std::sort(upper_bounds.begin(), upper_bounds.end());
+  std::lock_guard lock(mu_);
+  if (families_.find(name) != families_.end()) return;
+  Family& family = families_[std::string(name)];
+  family.help = help;
+  family.histogram = true;
+  family.upper_bounds = std::move(upper_bounds);
+}
+
+Metrics::Family& Metrics::FindFamilyLocked(std::string_view name) {
+  auto it = families_.find(name);
+  if (it == families_.end()) {
+    spdlog::critical("metric '{}' was recorded before it was declared", name);
+    std::abort();
+  }
+  return it->second;
+}
+
+void Metrics::Increment(std::string_view name, const MetricLabels& labels, double delta) {
+  std::lock_guard lock(mu_);
+  FindFamilyLocked(name).counters[labels] += delta;
+}
+
+void Metrics::Observe(std::string_view name, const MetricLabels& labels, double value) {
+  std::lock_guard lock(mu_);
+  Family& family = FindFamilyLocked(name);
+  Histogram& histogram = family.histograms[labels];
+  if (histogram.bucket_counts.empty()) histogram.bucket_counts.resize(family.upper_bounds.size());
+  auto bound = std::lower_bound(family.upper_bounds.begin(), family.upper_bounds.end(), value);
+  if (bound != family.upper_bounds.end()) ++histogram.bucket_counts[bound - family.upper_bounds.begin()];
+  ++histogram.count;
+  histogram.sum += value;
+}
+
+void Metrics::Render(PrometheusText& out) const {
+  std::lock_guard lock(mu_);
+  for (const auto& [name, family] : families_) {
+    out.Family(name, family.histogram ? "histogram" : "counter", family.help);
+    for (const auto& [labels, value] : family.counters) out.Sample(name, labels, value);
+    for (const auto& [labels, histogram] : family.histograms) {
+      uint64_t cumulative = 0;
+      for (size_t i = 0; i < family.upper_bounds.size(); ++i) {
+        cumulative += histogram.bucket_counts[i];
+        MetricLabels with_le = labels;
+        with_le.emplace_back("le", fmt::format("{}", family.upper_bounds[i]));
+        out.Sample(name + "_bucket", with_le, double(cumulative));
+      }
+      MetricLabels with_inf = labels;
+      with_inf.emplace_back("le", "+Inf");
+      out.Sample(name + "_bucket", with_inf, double(histogram.count));
+      out.Sample(name + "_sum", labels, histogram.sum);
+      out.Sample(name + "_count", labels, double(histogram.count));
+    }
+  }
+}
+
+int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+double SecondsSince(int64_t steady_start_ns) { return double(SteadyNowNs() - steady_start_ns) / 1e9; }
+
+}  // namespace labelloop
