@@ -88,11 +88,16 @@ Json EvaluationToJson(const std::vector<std::string>& labels, const EvaluationRe
   for (const auto& p : result.predictions) {
     int predicted = PredictedClass(p);
     double confidence = predicted < int(labels.size()) ? p.confidence_pct[predicted] : p.background_pct;
+    // Every label's confidence, so the console can draw precision and recall against any
+    // threshold from the held-out images (kept in the evaluation JSON: no migration).
+    Json scores = Json::object();
+    for (size_t c = 0; c < labels.size() && c < p.confidence_pct.size(); ++c) scores[labels[c]] = p.confidence_pct[c];
     images.push_back({{"image", p.image},
                       {"true_label", labels[p.true_class]},
                       {"predicted_label", predicted < int(labels.size()) ? labels[predicted] : std::string(kNoLabel)},
                       {"confidence", confidence},
-                      {"true_label_confidence", p.confidence_pct[p.true_class]}});
+                      {"true_label_confidence", p.confidence_pct[p.true_class]},
+                      {"scores", std::move(scores)}});
   }
   j["test_images"] = images;
   return j;

@@ -107,7 +107,8 @@ TEST(EvaluationTest, JsonHasTheDocumentedKeys) {
   const Json& images = j.at("test_images");
   ASSERT_EQ(images.size(), 6u);
   EXPECT_EQ(images[0], Json({{"image", "c0.jpg"}, {"true_label", "cat"}, {"predicted_label", "cat"},
-                             {"confidence", 80.0}, {"true_label_confidence", 80.0}}));
+                             {"confidence", 80.0}, {"true_label_confidence", 80.0},
+                             {"scores", {{"cat", 80.0}, {"dog", 10.0}}}}));
   // Background won: "(none)" with the background's confidence.
   EXPECT_EQ(images[2].at("predicted_label"), "(none)");
   EXPECT_DOUBLE_EQ(images[2].at("confidence").get<double>(), 70);
@@ -116,6 +117,9 @@ TEST(EvaluationTest, JsonHasTheDocumentedKeys) {
   EXPECT_EQ(images[4].at("true_label"), "dog");
   EXPECT_DOUBLE_EQ(images[4].at("confidence").get<double>(), 55);
   EXPECT_DOUBLE_EQ(images[4].at("true_label_confidence").get<double>(), 40);
+  // Every label's score, for threshold curves: the background's is not a label's.
+  EXPECT_EQ(images[2].at("scores"), Json({{"cat", 20.0}, {"dog", 10.0}}));
+  EXPECT_EQ(images[4].at("scores"), Json({{"cat", 55.0}, {"dog", 40.0}}));
 }
 
 TEST(AurocTest, ExtremesTiesAndAHandComputedCase) {
