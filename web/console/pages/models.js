@@ -1,7 +1,9 @@
 // Models: the versions with status and F1 (start/stop); one version's evaluation: per-label
-// precision/recall/F1, the confusion matrix as a heat map, and the misclassified test images.
+// precision/recall/F1, the confusion matrix as a heat map, precision and recall against the
+// threshold (threshold_curves.js), and the misclassified test images.
 import { get, post, objectUrl, subscribe } from '../api.js';
 import { h, mount, badge, timeEl, num, empty, errorBox, toast, confirmDialog, debounce } from '../dom.js';
+import { thresholdSection } from '../threshold_curves.js';
 
 const versionUrl = (v) => `/api/v1/models/${encodeURIComponent(v)}`;
 const STARTABLE = new Set(['TRAINING_COMPLETED', 'STOPPED']);
@@ -130,6 +132,7 @@ async function renderVersion(root, ctx, name) {
                 h('td', { class: 'num' }, num(l.recall)), h('td', { class: 'num' }, num(l.f1)), h('td', { class: 'num' }, String(l.support)),
                 h('td', { class: 'num' }, l.assumed_threshold != null ? Number(l.assumed_threshold).toFixed(1) : '—'))))))),
           h('section', { class: 'card' }, h('h2', {}, 'Confusion matrix'), confusionMatrix(ev.confusion_matrix))),
+        h('div', { style: { marginTop: '1rem' } }, thresholdSection(ev)),
         h('section', { class: 'card', style: { marginTop: '1rem' } }, h('h2', {}, `Misclassified test images (${wrong.length})`),
           wrong.length ? h('div', { class: 'images-grid' }, wrong.map(imageTile)) : h('p', { class: 'muted' }, 'Every test image was classified correctly.'))]);
   }
