@@ -104,6 +104,7 @@ Json Parameters(const Route& route, const std::vector<std::string>& path_params)
 
 std::vector<std::string> Roles(const Access& access) {
   if (access.open) return {"anyone"};
+  if (access.open_when_metrics_open) return {"admin", "reviewer", "consumer", "anyone when configured open"};
   std::vector<std::string> roles = {"admin"};
   if (access.reviewer) roles.push_back("reviewer");
   if (access.consumer) roles.push_back("consumer");

@@ -25,17 +25,20 @@ struct Access {
   bool open = false;
   bool reviewer = false;
   bool consumer = false;
+  // Also open (no credentials) when ServerOptions::metrics_open is set: GET /metrics.
+  bool open_when_metrics_open = false;
 
   bool Allows(auth::Role role) const;
   // "admin", "admin, reviewer", "open" ... (for messages and docs).
   std::string Describe() const;
 };
 
-inline constexpr Access kOpen{true, true, true};
-inline constexpr Access kAdminOnly{false, false, false};
-inline constexpr Access kAdminReviewer{false, true, false};
-inline constexpr Access kAdminConsumer{false, false, true};
-inline constexpr Access kAnyRole{false, true, true};
+inline constexpr Access kOpen{true, true, true, false};
+inline constexpr Access kAdminOnly{false, false, false, false};
+inline constexpr Access kAdminReviewer{false, true, false, false};
+inline constexpr Access kAdminConsumer{false, false, true, false};
+inline constexpr Access kAnyRole{false, true, true, false};
+inline constexpr Access kAnyRoleUnlessMetricsOpen{false, true, true, true};
 
 // The authenticated caller of a request.
 struct Caller {

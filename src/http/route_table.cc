@@ -152,11 +152,10 @@ const std::vector<Route>& RouteTable() {
            .Returns("TokenCreated", 201)
            .Also({409})},
       {"DELETE", "/api/v1/tokens/{name}", kAdminOnly, HandleRevokeToken, Doc("Revoke an API token").Returns("", 204)},
-      // Prometheus metrics: open, or any API token, as the configuration says (docs/configuration.md).
-      {"GET", "/metrics", kOpen, HandleMetrics,
+      // Prometheus metrics: any API token, or open when configured (docs/configuration.md).
+      {"GET", "/metrics", kAnyRoleUnlessMetricsOpen, HandleMetrics,
        Doc("Prometheus metrics (text format); needs any API token unless configured open")
-           .Returns("text/plain")
-           .Also({401})},
+           .Returns("text/plain")},
       // Live events for the console.
       {"GET", "/api/v1/stream", kAdminOnly, HandleStream,
        Doc("Server-sent events for the console").Returns("text/event-stream")},

@@ -60,7 +60,7 @@ TEST(RouteTableTest, OnlyHealthDescriptionLoginAndPagesAreOpen) {
   for (const Route& route : RouteTable()) {
     if (route.access.open) open.insert(route.pattern);
   }
-  EXPECT_EQ(open, (std::set<std::string_view>{"/api/v1/health", "/api/v1/openapi.json", "/metrics", "/api/v1/session", "/", "/console",
+  EXPECT_EQ(open, (std::set<std::string_view>{"/api/v1/health", "/api/v1/openapi.json", "/api/v1/session", "/", "/console",
                                                "/console/{path*}", "/label", "/label/{path*}"}));
 }
 
@@ -115,7 +115,7 @@ TEST(RouteTableTest, RolesMatchTheContract) {
       {"POST /api/v1/tokens", "admin"},
       {"DELETE /api/v1/tokens/{name}", "admin"},
       {"GET /api/v1/stream", "admin"},
-      {"GET /metrics", "open"},
+      {"GET /metrics", "admin, reviewer, consumer"},
       {"GET /", "open"},
       {"GET /console", "open"},
       {"GET /console/{path*}", "open"},

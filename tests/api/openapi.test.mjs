@@ -77,7 +77,8 @@ export const tests = [
       const routes = [...table.matchAll(/\{"(GET|POST|PUT|DELETE)", "([^"]+)", (k\w+), Handle\w+/g)];
       assert.ok(routes.length >= 50, `only ${routes.length} routes parsed from route_table.cc`);
       const roles = { kOpen: ['anyone'], kAdminOnly: ['admin'], kAdminReviewer: ['admin', 'reviewer'],
-                      kAdminConsumer: ['admin', 'consumer'], kAnyRole: ['admin', 'reviewer', 'consumer'] };
+                      kAdminConsumer: ['admin', 'consumer'], kAnyRole: ['admin', 'reviewer', 'consumer'],
+                      kAnyRoleUnlessMetricsOpen: ['admin', 'reviewer', 'consumer', 'anyone when configured open'] };
       let operations = 0;
       for (const item of Object.values(doc.paths)) operations += Object.keys(item).length;
       assert.equal(operations, routes.length, 'the description has operations the table does not');
