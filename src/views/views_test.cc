@@ -90,7 +90,7 @@ TEST(ModelVersionViewTest, OneNameWithItsAliasAndTheSchema) {
   Json json = ModelVersionJson(SampleVersion());
   EXPECT_EQ(json["version"], "labelloop.2026-11-26T00.32.25");
   EXPECT_EQ(json["name"], json["version"]);  // alias promised by `models --json`
-  EXPECT_EQ(json["created"], "2026-09-21T13:33:20.000Z");
+  EXPECT_EQ(json["created"], "2026-09-21T14:13:20.000Z");
   ExpectConforms(json, ModelVersionSchema(), "version");
   db::ModelVersion training = SampleVersion();
   training.status = "TRAINING_IN_PROGRESS";
