@@ -1,10 +1,10 @@
 #include "common/metrics.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 
@@ -35,7 +35,8 @@ void Metrics::DeclareHistogram(std::string_view name, std::string_view help, std
 Metrics::Family& Metrics::FindFamilyLocked(std::string_view name) {
   auto it = families_.find(name);
   if (it == families_.end()) {
-    spdlog::critical("metric '{}' was recorded before it was declared", name);
+    // stderr directly: a programming error must be seen whatever the logger's set-up.
+    std::fprintf(stderr, "labelloop: metric '%.*s' was recorded before it was declared\n", int(name.size()), name.data());
     std::abort();
   }
   return it->second;
