@@ -131,11 +131,14 @@ export const tests = [
       const executions = await cliJson(ctx, ['executions', 'list']);
       assert.ok(executions.length > 0);
       executions.forEach((e, i) => check('Execution', e, `executions list --json [${i}]`));
-      const api = await ctx.server.get(`/api/v1/executions/${encodeURIComponent(executions[0].id)}`);
+      const finished = executions.find((e) => e.status !== 'RUNNING');  // one that no longer changes
+      assert.ok(finished, 'no finished execution');
+      const api = await ctx.server.get(`/api/v1/executions/${encodeURIComponent(finished.id)}`);
       const { history, ...apiExecution } = api;
-      assert.deepEqual(executions[0], apiExecution, 'CLI and API disagree on one execution');
-      check('Execution', await cliJson(ctx, ['executions', 'describe', executions[0].id]), 'executions describe');
-      (await cliJson(ctx, ['executions', 'history', executions[0].id]))
+      assert.deepEqual(finished, apiExecution, 'CLI and API disagree on one execution');
+      assert.deepEqual(await cliJson(ctx, ['executions', 'history', finished.id]), history);
+      check('Execution', await cliJson(ctx, ['executions', 'describe', finished.id]), 'executions describe');
+      (await cliJson(ctx, ['executions', 'history', finished.id]))
         .forEach((ev, i) => check('ExecutionEvent', ev, `executions history [${i}]`));
       const params = await cliJson(ctx, ['params', 'list']);
       params.forEach((p) => check('Parameter', p, `params list ${p.name}`));
