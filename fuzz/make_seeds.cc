@@ -110,7 +110,7 @@ void WriteModelArtifacts(const std::filesystem::path& dir) {
   uint32_t length = 0;
   std::memcpy(&length, bytes.data() + 8, 4);
   // First byte even: header JSON, NUL, weights; the target adds the checksum.
-  Write(dir / "framed.bin", "\x00" + bytes.substr(12, length) + std::string(1, '\0') + bytes.substr(12 + length));
+  Write(dir / "framed.bin", std::string(1, '\0') + bytes.substr(12, length) + std::string(1, '\0') + bytes.substr(12 + length));
 }
 
 void WriteManifest(const std::filesystem::path& dir) {

@@ -2,6 +2,7 @@
 // first byte: raw bytes (magic, length, header, weights), and a header JSON plus weights
 // that the target frames with the right checksum, so the fuzzer gets past the SHA-256 to
 // the head shapes and weights. What parses serialises and parses back the same.
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -40,6 +41,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::Require(artifact.status().code() == StatusCode::kDataLoss, "refusals are DataLoss",
                   artifact.status().ToString());
     return 0;
+  }
+  for (const model::HeadWeights& head : artifact->heads) {
+    fuzz::Require(std::isfinite(head.lse_sharpness) && head.lse_sharpness > 0, "pooling sharpness is finite");
   }
   Result<model::ModelArtifact> again =
       model::ParseModelArtifact(model::SerializeModelArtifact(*artifact), "evaluation/fuzz/model.bin");
