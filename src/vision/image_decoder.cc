@@ -74,6 +74,10 @@ Status CheckLimits(const ImageHeader& header, std::string_view name, const Decod
     return ResourceExhaustedError("image " + Quoted(name) + " is " + std::to_string(header.width) + "x" +
                                   std::to_string(header.height) + above(static_cast<int64_t>(std::min(pixels, 9e18))));
   }
+  if (header.jpeg_scans > limits.max_jpeg_scans) {
+    return ResourceExhaustedError("image " + Quoted(name) + " has " + std::to_string(header.jpeg_scans) +
+                                  " JPEG scans, above the limit of " + std::to_string(limits.max_jpeg_scans));
+  }
   int64_t buffer = Pixels(header.buffer_width, header.buffer_height);
   if (buffer > limits.max_pixels) {
     return ResourceExhaustedError("image " + Quoted(name) + " asks the decoder for a " +

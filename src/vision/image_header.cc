@@ -109,6 +109,7 @@ Status ParseJpeg(Bytes p, size_t n, std::string_view name, ImageHeader* out) {
     if (marker != 0xDA) continue;  // SOS: entropy-coded data follows the header
     if (!seen_sof) return Corrupt(kFmt, name, "image data before the frame header (SOF)");
     seen_scan = true;
+    ++out->jpeg_scans;
     while (true) {
       auto* ff = static_cast<Bytes>(std::memchr(p + pos, 0xFF, n - pos));
       if (ff == nullptr || ff + 1 >= p + n) {

@@ -21,6 +21,7 @@ struct ImageHeader {
   // whose size the file chooses); 0x0 when there is none.
   int64_t buffer_width = 0;
   int64_t buffer_height = 0;
+  int64_t jpeg_scans = 0;                // start-of-scan markers (progressive JPEGs have ~10)
   int orientation = 1;                   // EXIF 1..8 (JPEG only)
   int png_color_type = -1;
   int png_bit_depth = 0;
