@@ -36,7 +36,7 @@ AuthService::AuthService(db::AuthDb* db, const Clock* clock, AuthOptions options
       clock_(clock),
       options_(options),
       touch_interval_ms_(std::clamp<int64_t>(options.session_idle_ms / 10, 1, 60'000)),
-      limiter_(options.max_failures, options.failure_window_ms) {}
+      limiter_(options.login_limits) {}
 
 const std::string& AuthService::DummyHash() {
   std::call_once(dummy_hash_once_, [this] {
@@ -113,7 +113,7 @@ Result<Session> AuthService::Login(std::string_view name, std::string_view passw
     limiter_.RecordFailure(name, client_address, now_ms);
     return UnauthenticatedError(std::string(kWrongCredentials));
   }
-  limiter_.RecordSuccess(name);
+  limiter_.RecordSuccess(name, client_address);
   ASSIGN_OR_RETURN(const Role role, StoredRole(user->role, fmt::format("user '{}'", user->name)));
 
   if (Result<int64_t> swept = db_->DeleteExpiredSessions(now_ms); !swept.ok()) {

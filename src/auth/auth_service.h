@@ -47,8 +47,7 @@ struct CreatedToken {
 struct AuthOptions {
   int64_t session_idle_ms = 12 * 3600 * 1000LL;
   int64_t session_absolute_ms = 7 * 24 * 3600 * 1000LL;
-  int max_failures = 5;  // per user name and per client address within the window; <= 0: no limit
-  int64_t failure_window_ms = 15 * 60 * 1000;
+  LoginLimits login_limits;  // failed sign-ins per (user, address) and per address, with back-off
   // argon2id cost of new hashes (and of the dummy check for unknown names). Keep the
   // default; tests that sign in many times use kMinimalHashCostForTests.
   PasswordHashCost password_hash_cost = kInteractiveHashCost;

@@ -14,6 +14,7 @@
 #include "common/status.h"
 #include "flows/flow_deps.h"
 #include "flows/system_state.h"
+#include "review/review_output.h"
 #include "workflow/task_context.h"
 #include "workflow/task_registry.h"
 
@@ -58,11 +59,17 @@ class FlowTasks {
 
  private:
   // Publishes a notification; a failure to record it is logged, never fails the step.
+  // OK when the output.json at `key` is the one the server wrote (review::VerifyReviewOutput);
+  // the refusal as the inner Status otherwise; an outer error only when the database fails.
+  Result<Status> TrustReviewOutput(const std::string& key, const Result<review::ReviewOutput>& parsed);
+  // The step's result for an untrusted output (copies nothing), notifying once per content.
+  Result<Json> RefuseReviewOutput(const std::string& key, const std::string& text, const Status& why,
+                                  const workflow::TaskContext& context);
   void Notify(const std::string& subject, Json body);
   // Detects the object `key` (its bytes given), logs the detection under `request_id`
   // (a re-run finds it logged) and returns the detection step's output.
   Result<Json> DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,
-                            std::string_view source);
+                            std::string_view source, std::string_view requested_by = "");
   // A low-confidence review task for a detection step's output, when review is enabled.
   Result<Json> ReviewIfUncertain(const Json& detection);
   // After a sampled answer: the drift signal for `version` (notified when agreement

@@ -10,6 +10,7 @@
 #include "common/json_util.h"
 #include "auth/login_rate_limiter.h"
 #include "http/authenticator.h"
+#include "http/client_address.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
 
@@ -21,13 +22,24 @@ std::string SessionCookie(const Call& call, std::string_view value, int64_t max_
                      max_age_s, call.options.tls ? "; Secure" : "");
 }
 
+// Every X-Forwarded-For header joined, read only behind a trusted proxy (client_address.h).
+std::string RequestClientAddress(const Call& call) {
+  std::string forwarded;
+  const size_t count = call.request.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < count; ++i) {
+    if (!forwarded.empty()) forwarded += ',';
+    forwarded += call.request.get_header_value("X-Forwarded-For", i);
+  }
+  return ClientAddress(call.request.remote_addr, forwarded, call.options.trusted_proxies);
+}
+
 }  // namespace
 
 Status HandleLogin(Call& call) {
   ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonBody(call));
   ASSIGN_OR_RETURN(std::string user, GetJsonString(body, "user", "sign-in request"));
   ASSIGN_OR_RETURN(std::string password, GetJsonString(body, "password", "sign-in request"));
-  auto session = call.deps.auth->Login(user, password, call.request.remote_addr);
+  auto session = call.deps.auth->Login(user, password, RequestClientAddress(call));
   if (!session.ok()) {
     if (session.status().code() == StatusCode::kResourceExhausted) {
       std::optional<int64_t> wait_s = auth::RetryAfterSeconds(session.status());
