@@ -71,6 +71,40 @@ TEST_F(AuthServiceTest, BootstrapWithoutEnvPasswordCreatesAdminWithARandomPasswo
   EXPECT_TRUE(service_->Login("admin", password, "127.0.0.1").ok()) << "the password did not change";
 }
 
+// Issue 9: the printed one-time password must be changed at first sign-in.
+TEST_F(AuthServiceTest, TheGeneratedFirstPasswordMustBeChangedAtFirstSignIn) {
+  const std::string password = **service_->BootstrapAdmin(std::nullopt);
+  Result<Session> first = service_->Login("admin", password, "127.0.0.1");
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->must_change_password);
+  auto principal = service_->AuthenticateSession(first->id);
+  ASSERT_TRUE(principal.ok());
+  EXPECT_TRUE(principal->first.must_change_password);
+
+  EXPECT_EQ(service_->ChangeOwnPassword("admin", "wrong one", "a brand new password", "127.0.0.1").status().code(),
+            StatusCode::kUnauthenticated);
+  EXPECT_EQ(service_->ChangeOwnPassword("admin", password, password, "127.0.0.1").status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(service_->ChangeOwnPassword("admin", password, "short", "127.0.0.1").status().code(),
+            StatusCode::kInvalidArgument);
+  Result<Session> changed = service_->ChangeOwnPassword("admin", password, "a brand new password", "127.0.0.1");
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_FALSE(changed->must_change_password);
+  EXPECT_NE(changed->id, first->id);
+  EXPECT_EQ(service_->AuthenticateSession(first->id).status().code(), StatusCode::kUnauthenticated)
+      << "the one-time session ended";
+  EXPECT_FALSE(service_->AuthenticateSession(changed->id)->first.must_change_password);
+  EXPECT_EQ(service_->Login("admin", password, "127.0.0.1").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_FALSE(service_->Login("admin", "a brand new password", "127.0.0.1")->must_change_password);
+}
+
+TEST_F(AuthServiceTest, AnEnvPasswordOrAnAddedUserNeedsNoChange) {
+  ASSERT_TRUE(service_->BootstrapAdmin("from the environment").ok());
+  EXPECT_FALSE(service_->Login("admin", "from the environment", "")->must_change_password);
+  AddUserOrDie("alice", "correct horse", Role::kReviewer);
+  EXPECT_FALSE(service_->Login("alice", "correct horse", "")->must_change_password);
+}
+
 TEST_F(AuthServiceTest, BootstrapWithEnvPasswordUsesItAndPrintsNothing) {
   Result<std::optional<std::string>> first = service_->BootstrapAdmin("from the environment");
   ASSERT_TRUE(first.ok()) << first.status().ToString();

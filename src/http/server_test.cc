@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "auth/auth_service.h"
+#include "auth/password_hasher.h"
 #include "db/auth_db.h"
 #include "db/detection_db.h"
 #include "db/metadata_db.h"
@@ -1014,6 +1015,59 @@ TEST_F(ServerTest, ModelsNotificationsSchedulesExecutionsOverHttp) {
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(ParseBody(res)["StartAt"], "Hello");
+}
+
+// Issue 9: the first admin's one-time password must be changed before anything else.
+TEST_F(ServerTest, AOneTimePasswordMustBeChangedBeforeAnythingElse) {
+  auto hash = auth::HashPassword("one-time password 1");
+  ASSERT_TRUE(hash.ok());
+  ASSERT_TRUE(env->auth_db->CreateUser(db::UserRecord{"fresh-admin", "admin", *hash, env->clock.NowMs(), std::nullopt,
+                                                      /*must_change_password=*/true})
+                  .ok());
+  auto res = Send("POST", "/api/v1/session", json{{"user", "fresh-admin"}, {"password", "one-time password 1"}}.dump());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(ParseBody(res)["must_change_password"], true);
+  SessionCredentials first = LoginOverHttp("fresh-admin", "one-time password 1");
+  httplib::Headers cookie = {{"Cookie", "labelloop_session=" + first.id}, {"X-CSRF-Token", first.csrf}};
+  res = Send("GET", "/api/v1/parameters", "", cookie);
+  ExpectErrorShape(res, 403, "permission_denied");
+  EXPECT_NE(res->body.find("must change it first"), std::string::npos) << res->body;
+  ExpectErrorShape(Send("POST", "/api/v1/schedules/training-poll/trigger", "", cookie), 403, "permission_denied");
+  res = Send("GET", "/api/v1/session", "", cookie);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(ParseBody(res)["must_change_password"], true);
+
+  const std::string change = "/api/v1/session/password";
+  ExpectErrorShape(Send("POST", change, json{{"current_password", "wrong"}, {"new_password", "brand new pass"}}.dump(),
+                        cookie),
+                   403, "permission_denied");
+  ExpectErrorShape(
+      Send("POST", change,
+           json{{"current_password", "one-time password 1"}, {"new_password", "one-time password 1"}}.dump(), cookie),
+      400, "invalid_argument");
+  ExpectErrorShape(Send("POST", change, json{{"current_password", "one-time password 1"}}.dump(), cookie), 400,
+                   "invalid_argument");
+  ExpectErrorShape(Send("POST", change,
+                        json{{"current_password", "x"}, {"new_password", "brand new pass"}}.dump(), Bearer(Role::kAdmin)),
+                   400, "invalid_argument");
+  res = Send("POST", change,
+             json{{"current_password", "one-time password 1"}, {"new_password", "brand new pass"}}.dump(), cookie);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json session = ParseBody(res);
+  EXPECT_EQ(session["must_change_password"], false);
+  std::string set_cookie = res->get_header_value("Set-Cookie");
+  size_t start = set_cookie.find('=') + 1;
+  const std::string new_id = set_cookie.substr(start, set_cookie.find(';') - start);
+  EXPECT_NE(new_id, first.id);
+  ExpectErrorShape(Send("GET", "/api/v1/session", "", cookie), 401, "unauthenticated");
+  res = Send("GET", "/api/v1/parameters", "", {{"Cookie", "labelloop_session=" + new_id}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  LoginOverHttp("fresh-admin", "brand new pass");
+  ASSERT_TRUE(env->auth->RemoveUser("fresh-admin").ok());
 }
 
 // Last: it trips the rate limiter for 127.0.0.1, then moves the clock past its window.
