@@ -126,6 +126,7 @@ Result<AppConfig> LoadAppConfig(const std::string& data_dir) {
       Result<notify::NotifyConfig> notify = notify::ParseNotifyConfig(j["notifications"]);
       if (!notify.ok()) return notify.status().WithContext(what);
       c.notify = std::move(notify).value();
+      c.flows.per_detection_notifications_per_minute = c.notify.per_detection_per_minute;
     }
   } catch (const Json::exception& e) {
     return InvalidArgumentError(fmt::format("{}: {}", what, e.what()));

@@ -71,9 +71,10 @@ Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& 
                  {"label", row.top_label}, {"confidence", row.confidence_pct}, {"labels", labels},
                  {"threshold", threshold}, {"review_enabled", review_enabled}, {"below_threshold", below},
                  {"candidate_labels", version.labels}};
-  Notify(fmt::format("Detection result: {} {:.1f}", row.top_label.empty() ? "(no label)" : row.top_label,
-                     row.confidence_pct),
-         result);
+  NotifyPerDetection("detection",
+                     fmt::format("Detection result: {} {:.1f}", row.top_label.empty() ? "(no label)" : row.top_label,
+                                 row.confidence_pct),
+                     result);
   return result;
 }
 
@@ -99,7 +100,7 @@ Result<Json> FlowTasks::ReviewIfUncertain(const Json& detection) {
   in.model_confidence_pct = detection.value("confidence", 0.0);
   in.candidate_labels = detection.value("candidate_labels", std::vector<std::string>{});
   ASSIGN_OR_RETURN(db::ReviewTask task, deps_.reviews->CreateTask(in));
-  Notify("Review task created", {{"task", task.name}, {"image", in.image_key}, {"source", in.source},
+  NotifyPerDetection("review-task", "Review task created", {{"task", task.name}, {"image", in.image_key}, {"source", in.source},
                                  {"detection_request_id", in.detection_request_id}, {"model_label", in.model_label},
                                  {"model_confidence", in.model_confidence_pct}});
   return Json{{"review_task", task.name}};

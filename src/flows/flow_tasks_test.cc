@@ -257,6 +257,35 @@ TEST_F(FlowTasksTest, AReviewOutputTheServerDidNotWriteIsRefused) {
   EXPECT_TRUE(added["copied_key"].is_string());
 }
 
+// Issue 9: a consumer calling /detect in a loop made one notification per call (results and
+// review tasks). Now at most per_detection_notifications_per_minute go out one by one.
+TEST_F(FlowTasksTest, PerDetectionNotificationsAreRateLimitedAndSummedUp) {
+  FlowOptions options;
+  options.per_detection_notifications_per_minute = 5;
+  Open(options);
+  PutVersion("v1");
+  const auto uncertain = [&](int i) {
+    const std::string id = "det-loop-" + std::to_string(i);
+    LogDetection(id, "amazon_logo", 10);
+    Json detection = {{"below_threshold", true}, {"review_enabled", true}, {"key", "images_for_detection/" + id + ".png"},
+                      {"request_id", id}, {"label", "amazon_logo"}, {"confidence", 10.0},
+                      {"candidate_labels", {"amazon_logo", "aws_logo"}}};
+    Json made = Must(tasks_->CreateReviewTask({{"detection", detection}}, Context()));
+    EXPECT_TRUE(made["review_task"].is_string());  // every task is made; only notices are limited
+  };
+  for (int i = 0; i < 50; ++i) uncertain(i);
+  const auto count = [&](std::string_view prefix) {
+    int n = 0;
+    for (const auto& s : Subjects()) n += s.starts_with(prefix) ? 1 : 0;
+    return n;
+  };
+  EXPECT_EQ(count("Review task created"), 5);
+  clock_.AdvanceMs(60'000);
+  uncertain(50);
+  EXPECT_EQ(count("Review task created"), 6);
+  EXPECT_EQ(count("45 more review-task notification(s) not sent one by one"), 1);
+}
+
 TEST_F(FlowTasksTest, NoneOfTheAboveAddsNothingByDefault) {
   PutVersion("v1");
   LogDetection("det-1", "amazon_logo", 40);
