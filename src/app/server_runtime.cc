@@ -158,6 +158,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   server_options.port = listen.second;
   // Each open console (live stream) holds a worker: 16 leave room for 8 consoles and the API.
   server_options.threads = 16;
+  server_options.trusted_proxies = ctx->config.trusted_proxies;
   if (!options.tls_cert_path.empty() || !options.tls_key_path.empty()) {
     server_options.tls = http::TlsFiles{options.tls_cert_path, options.tls_key_path};
   }

@@ -33,7 +33,7 @@ Json LabelsJson(const model::Detection& detection) {
 }  // namespace
 
 Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,
-                                     std::string_view source) {
+                                     std::string_view source, std::string_view requested_by) {
   if (Result<db::Detection> logged = deps_.detections->Get(request_id); logged.ok()) {
     ASSIGN_OR_RETURN(Json labels, ParseJson(logged->labels_json, "logged labels"));
     ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(logged->model_version));
@@ -62,6 +62,7 @@ Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& 
   row.threshold_pct = threshold;
   row.review_enabled = review_enabled;
   row.source = std::string(source);
+  row.requested_by = std::string(requested_by);
   if (Status inserted = deps_.detections->Insert(row); !inserted.ok() && inserted.code() != StatusCode::kAlreadyExists) {
     return inserted;
   }
@@ -70,9 +71,10 @@ Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& 
                  {"label", row.top_label}, {"confidence", row.confidence_pct}, {"labels", labels},
                  {"threshold", threshold}, {"review_enabled", review_enabled}, {"below_threshold", below},
                  {"candidate_labels", version.labels}};
-  Notify(fmt::format("Detection result: {} {:.1f}", row.top_label.empty() ? "(no label)" : row.top_label,
-                     row.confidence_pct),
-         result);
+  NotifyPerDetection("detection",
+                     fmt::format("Detection result: {} {:.1f}", row.top_label.empty() ? "(no label)" : row.top_label,
+                                 row.confidence_pct),
+                     result);
   return result;
 }
 
@@ -98,7 +100,7 @@ Result<Json> FlowTasks::ReviewIfUncertain(const Json& detection) {
   in.model_confidence_pct = detection.value("confidence", 0.0);
   in.candidate_labels = detection.value("candidate_labels", std::vector<std::string>{});
   ASSIGN_OR_RETURN(db::ReviewTask task, deps_.reviews->CreateTask(in));
-  Notify("Review task created", {{"task", task.name}, {"image", in.image_key}, {"source", in.source},
+  NotifyPerDetection("review-task", "Review task created", {{"task", task.name}, {"image", in.image_key}, {"source", in.source},
                                  {"detection_request_id", in.detection_request_id}, {"model_label", in.model_label},
                                  {"model_confidence", in.model_confidence_pct}});
   return Json{{"review_task", task.name}};
@@ -120,7 +122,7 @@ Result<Json> FlowTasks::DetectUpload(const std::string& bytes, std::string_view 
   // Handled here: the watcher must not start a second detection of this object.
   RETURN_IF_ERROR(deps_.events->MarkObjectHandled(key, Sha256Hex(bytes), fmt::format("api:{}", actor)));
   RETURN_IF_ERROR(deps_.bucket->Put(key, bytes).status());
-  ASSIGN_OR_RETURN(Json detection, DetectAndLog(key, bytes, request_id, db::kDetectionSourceApi));
+  ASSIGN_OR_RETURN(Json detection, DetectAndLog(key, bytes, request_id, db::kDetectionSourceApi, actor));
   ASSIGN_OR_RETURN(Json review, ReviewIfUncertain(detection));
   Json labels = Json::array();
   for (const Json& l : detection["labels"]) {

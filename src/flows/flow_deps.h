@@ -30,6 +30,9 @@ struct FlowOptions {
   // falls below this fraction, once at least `agreement_min_samples` were reviewed.
   double agreement_alert_below = 0.8;
   int64_t agreement_min_samples = 10;
+  // Detection results and review tasks notified one by one per minute, each; the rest are
+  // summed up (config "notifications.per_detection_per_minute"; 0: no limit).
+  int per_detection_notifications_per_minute = 20;
 };
 
 struct FlowDeps {

@@ -14,6 +14,8 @@
 #include "common/status.h"
 #include "flows/flow_deps.h"
 #include "flows/system_state.h"
+#include "notify/notice_limiter.h"
+#include "review/review_output.h"
 #include "workflow/task_context.h"
 #include "workflow/task_registry.h"
 
@@ -23,7 +25,8 @@ using Json = nlohmann::json;
 
 class FlowTasks {
  public:
-  FlowTasks(FlowDeps deps, FlowOptions options) : deps_(deps), options_(options), system_(deps.params) {}
+  FlowTasks(FlowDeps deps, FlowOptions options)
+      : deps_(deps), options_(options), system_(deps.params), notices_(options.per_detection_notifications_per_minute) {}
 
   // Registers every handler. AlreadyExists when one is registered twice.
   Status Register(workflow::TaskRegistry& registry);
@@ -57,12 +60,22 @@ class FlowTasks {
   SystemState& system() { return system_; }
 
  private:
+  // OK when the output.json at `key` is the one the server wrote (review::VerifyReviewOutput);
+  // the refusal as the inner Status otherwise; an outer error only when the database fails.
+  Result<Status> TrustReviewOutput(const std::string& key, const Result<review::ReviewOutput>& parsed);
+  // The step's result for an untrusted output (copies nothing), notifying once per content.
+  Result<Json> RefuseReviewOutput(const std::string& key, const std::string& text, const Status& why,
+                                  const workflow::TaskContext& context);
   // Publishes a notification; a failure to record it is logged, never fails the step.
   void Notify(const std::string& subject, Json body);
+  // Notify for a notification made once per detection (`kind` "detection" or "review-task"),
+  // within the per-minute budget (notify/notice_limiter.h); held-back ones are summed up in
+  // one "... not notified one by one" notification before the next one sent.
+  void NotifyPerDetection(std::string_view kind, const std::string& subject, Json body);
   // Detects the object `key` (its bytes given), logs the detection under `request_id`
   // (a re-run finds it logged) and returns the detection step's output.
   Result<Json> DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,
-                            std::string_view source);
+                            std::string_view source, std::string_view requested_by = "");
   // A low-confidence review task for a detection step's output, when review is enabled.
   Result<Json> ReviewIfUncertain(const Json& detection);
   // After a sampled answer: the drift signal for `version` (notified when agreement
@@ -74,6 +87,7 @@ class FlowTasks {
   FlowDeps deps_;
   FlowOptions options_;
   SystemState system_;
+  notify::NoticeLimiter notices_;
 };
 
 // The value at `key` of a JSON object as a string: InvalidArgument naming the step when

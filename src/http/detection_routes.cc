@@ -40,6 +40,7 @@ nlohmann::json DetectionJson(const db::Detection& d) {
           {"review_enabled", d.review_enabled},
           {"sampled", d.sampled},
           {"source", d.source},
+          {"requested_by", d.requested_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.requested_by)},
           {"review_status", ReviewStatusName(d)},
           {"review_task", optional(d.review_task)},
           {"human_label", optional(d.human_label)},
@@ -88,7 +89,13 @@ Status HandleListDetections(Call& call) {
 
 Status HandleGetDetection(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.detections, "the detection log"));
-  ASSIGN_OR_RETURN(db::Detection detection, call.deps.detections->Get(PathParam(call, "request_id")));
+  const std::string& request_id = PathParam(call, "request_id");
+  ASSIGN_OR_RETURN(db::Detection detection, call.deps.detections->Get(request_id));
+  // A consumer reads only the detections it asked for; others look absent, so request ids
+  // cannot be probed.
+  if (call.caller->role == auth::Role::kConsumer && detection.requested_by != ActorName(call)) {
+    return NotFoundError(fmt::format("detection '{}' not found among this caller's detections", request_id));
+  }
   ReplyJson(call, 200, DetectionJson(detection));
   return OkStatus();
 }

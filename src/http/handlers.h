@@ -61,6 +61,7 @@ Status HandleAgreement(Call& call);
 Status HandleLogin(Call& call);
 Status HandleGetSession(Call& call);
 Status HandleLogout(Call& call);
+Status HandleChangePassword(Call& call);
 // user_routes.cc
 Status HandleListUsers(Call& call);
 Status HandleAddUser(Call& call);

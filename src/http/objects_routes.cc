@@ -2,15 +2,18 @@
 // filename may carry a relative path, kept under the optional `prefix` field), list by
 // prefix with continuation, GET the bytes, DELETE. Keys are validated by
 // store::ValidateObjectKey before anything is written; a multipart upload is checked whole
-// before its first object is stored.
+// before its first object is stored. Every route also checks the caller's role against the
+// key's prefix (auth/object_access.h) before touching the bucket.
 #include <fmt/format.h>
 
 #include <set>
 
+#include "auth/object_access.h"
 #include "common/content_hash.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
 #include "store/object_keys.h"
+#include "review/review_service.h"
 #include "store/object_store.h"
 
 namespace labelloop::http {
@@ -53,11 +56,24 @@ Result<std::string> NormalizePrefix(std::string prefix) {
   return prefix;
 }
 
+// The role-by-prefix rule for this caller; a reviewer's read also needs a review task it
+// may still answer on that image.
+Status CheckAccess(const Call& call, auth::ObjectVerb verb, std::string_view key) {
+  const auth::Role role = call.caller->role;
+  bool has_task = false;
+  if (auth::ObjectAccess(role, verb, key) == auth::ObjectAccessVerdict::kNeedsReviewTask) {
+    RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
+    ASSIGN_OR_RETURN(has_task, call.deps.reviews->MayReadImage(call.caller->name, key));
+  }
+  return auth::CheckObjectAccess(role, verb, key, has_task);
+}
+
 }  // namespace
 
 Status HandlePutObject(Call& call) {
   const std::string& key = PathParam(call, "key");
   RETURN_IF_ERROR(store::ValidateObjectKey(key));
+  RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kWrite, key));
   ASSIGN_OR_RETURN(store::ObjectInfo info, call.deps.bucket->Put(key, call.request.body));
   AnnounceCreated(call, info);
   ReplyJson(call, 200, ObjectJson(info));
@@ -94,6 +110,7 @@ Status HandleUploadObjects(Call& call) {
     if (!seen.insert(part.key).second) {
       return InvalidArgumentError(fmt::format("two uploaded files have the same key {}", store::QuoteKey(part.key)));
     }
+    RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kWrite, part.key));
   }
   nlohmann::json objects = nlohmann::json::array();
   for (const Part& part : parts) {
@@ -114,6 +131,7 @@ Status HandleListObjects(Call& call) {
   std::string prefix = QueryString(call, "prefix");
   std::string continuation = QueryString(call, "continuation");
   ASSIGN_OR_RETURN(int64_t limit, QueryInt(call, "limit", store::kMaxListKeys, 1, store::kMaxListKeys));
+  RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kList, prefix));
   ASSIGN_OR_RETURN(store::ListResult page,
                    call.deps.bucket->List(prefix, continuation, static_cast<int>(limit)));
   nlohmann::json objects = nlohmann::json::array();
@@ -131,6 +149,7 @@ Status HandleListObjects(Call& call) {
 Status HandleGetObject(Call& call) {
   const std::string& key = PathParam(call, "key");
   RETURN_IF_ERROR(store::ValidateObjectKey(key));
+  RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kRead, key));
   ASSIGN_OR_RETURN(std::string bytes, call.deps.bucket->Get(key));
   std::string etag = "\"" + Sha256Hex(bytes) + "\"";
   call.response.set_header("ETag", etag);
@@ -150,6 +169,7 @@ Status HandleGetObject(Call& call) {
 Status HandleDeleteObject(Call& call) {
   const std::string& key = PathParam(call, "key");
   RETURN_IF_ERROR(store::ValidateObjectKey(key));
+  RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kDelete, key));
   RETURN_IF_ERROR(call.deps.bucket->Delete(key));
   call.events.Publish("object.deleted", {{"key", key}});
   ReplyNoContent(call);

@@ -43,6 +43,7 @@ struct Caller {
   bool via_token = false;
   std::string session_id;   // raw cookie value when authenticated by session
   std::string csrf_token;   // the session's CSRF token (session callers only)
+  bool must_change_password = false;  // one-time password: only the session routes answer
 };
 
 using PathParams = std::map<std::string, std::string, std::less<>>;

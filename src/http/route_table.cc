@@ -11,6 +11,7 @@ const std::vector<Route>& RouteTable() {
       {"POST", "/api/v1/session", kOpen, HandleLogin},
       {"GET", "/api/v1/session", kAnyRole, HandleGetSession},
       {"DELETE", "/api/v1/session", kAnyRole, HandleLogout},
+      {"POST", "/api/v1/session/password", kAnyRole, HandleChangePassword},
       // Bucket.
       {"GET", "/api/v1/objects", kAdminOnly, HandleListObjects},
       {"POST", "/api/v1/objects", kAdminConsumer, HandleUploadObjects},

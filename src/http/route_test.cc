@@ -73,6 +73,7 @@ TEST(RouteTableTest, RolesMatchTheContract) {
       {"POST /api/v1/session", "open"},
       {"GET /api/v1/session", "admin, reviewer, consumer"},
       {"DELETE /api/v1/session", "admin, reviewer, consumer"},
+      {"POST /api/v1/session/password", "admin, reviewer, consumer"},
       {"GET /api/v1/objects", "admin"},
       {"POST /api/v1/objects", "admin, consumer"},
       {"PUT /api/v1/objects/{key+}", "admin, consumer"},

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +54,8 @@ struct ServerOptions {
   int64_t sse_max_idle_ms = 10 * 60'000;
   // Seconds a rate-limited login is told to wait (Retry-After) when auth does not say.
   int login_retry_after_s = 60;
+  // Reverse proxies whose X-Forwarded-For is believed (client_address.h); empty: none.
+  std::vector<std::string> trusted_proxies;
 };
 
 // Flows-level operations the server cannot do itself (the lead's flows module provides

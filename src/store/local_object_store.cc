@@ -4,8 +4,13 @@
 // is deleted again by whoever deleted it (S3 gives no more). Etags are cached in
 // root/.meta (local_etag_cache.h) and re-computed whenever a file's state changed, so
 // files copied in or edited by hand are objects with correct etags. Hidden names (".x")
-// are never objects. No lock: every step is an atomic filesystem operation, and Put
-// retries when a concurrent Delete prunes the folder it is writing into.
+// are never objects. No symbolic link below the root is ever followed (local_files.h:
+// OpenDirBeneath): a key that passes through one does not exist for reads and cannot be
+// written, so a link in the folder never exposes or changes files outside it. A file that
+// cannot be read is left out of listings and reported once. No lock: every step is an
+// atomic filesystem operation, and Put retries when a concurrent Delete prunes the folder
+// it is writing into.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -14,6 +19,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "common/content_hash.h"
 #include "store/local_etag_cache.h"
@@ -56,9 +63,15 @@ class LocalObjectStore final : public ObjectStore {
     FileStat stat;
     std::string failed;
     int err = 0;
-    // A concurrent Delete may prune the (empty) folder between MakeDirs and the temp file.
+    // A concurrent Delete may prune the (empty) folder between creating it and the temp file.
     for (int attempt = 0; attempt < 10; ++attempt) {
-      err = local::MakeDirs(root_, parent, options_.sync, &failed);
+      local::UniqueFd dir_fd;
+      err = local::OpenDirBeneath(root_, parent, /*create=*/true, options_.sync, &dir_fd, &failed);
+      if (err == ELOOP) {
+        return FailedPreconditionError(fmt::format(
+            "cannot store object {}: '{}' is a symbolic link, which a local bucket never follows", QuoteKey(key),
+            failed));
+      }
       if (err == ENOTDIR) {
         return FailedPreconditionError(fmt::format(
             "cannot store object {}: '{}' is a file, and a local bucket cannot hold an object "
@@ -69,7 +82,7 @@ class LocalObjectStore final : public ObjectStore {
       if (err != 0) {
         return ErrnoToStatus(err, fmt::format("storing object {}: creating folder '{}'", QuoteKey(key), failed));
       }
-      err = local::WriteFileAtomically(dir, std::string(BaseName(key)), data, options_.sync, &stat, &failed);
+      err = local::WriteFileAtomicallyAt(dir_fd.get(), std::string(BaseName(key)), data, options_.sync, &stat, &failed);
       if (err != ENOENT) break;
     }
     if (err == ENOENT) {
@@ -92,7 +105,7 @@ class LocalObjectStore final : public ObjectStore {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     std::string data;
     FileStat stat;
-    if (int err = local::ReadFile(PathOf(key), &data, &stat); err != 0) return ReadError(err, key);
+    if (int err = ReadObjectFile(key, &data, &stat); err != 0) return ReadError(err, key);
     return data;
   }
 
@@ -123,7 +136,7 @@ class LocalObjectStore final : public ObjectStore {
     const std::string context = fmt::format("copying {} to {}", QuoteKey(source_key), QuoteKey(destination_key));
     std::string data;
     FileStat stat;
-    if (int err = local::ReadFile(PathOf(source_key), &data, &stat); err != 0) {
+    if (int err = ReadObjectFile(source_key, &data, &stat); err != 0) {
       return ReadError(err, source_key).WithContext(context);
     }
     Result<ObjectInfo> info = Put(destination_key, data);
@@ -134,8 +147,16 @@ class LocalObjectStore final : public ObjectStore {
   Status Delete(const std::string& key) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     const std::string path = PathOf(key);
-    // ENOENT/ENOTDIR: nothing there; EISDIR: a folder, so no such object either.
-    if (unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR && errno != EISDIR) {
+    local::UniqueFd dir_fd;
+    std::string failed;
+    const int opened = local::OpenDirBeneath(root_, ParentOf(key), false, false, &dir_fd, &failed);
+    // ENOENT/ENOTDIR: nothing there; ELOOP: behind a link, so not an object of this bucket.
+    if (opened != 0 && opened != ENOENT && opened != ENOTDIR && opened != ELOOP) {
+      return ErrnoToStatus(opened, fmt::format("deleting object {}: opening folder '{}'", QuoteKey(key), failed));
+    }
+    // EISDIR (or EPERM on some systems): a folder, so no such object either.
+    if (opened == 0 && unlinkat(dir_fd.get(), std::string(BaseName(key)).c_str(), 0) != 0 && errno != ENOENT &&
+        errno != ENOTDIR && errno != EISDIR && errno != EPERM) {
       return ErrnoToStatus(errno, fmt::format("deleting object {} at '{}'", QuoteKey(key), path));
     }
     RETURN_IF_ERROR(etags_.Erase(key).WithContext(fmt::format("deleting object {}", QuoteKey(key))));
@@ -151,6 +172,22 @@ class LocalObjectStore final : public ObjectStore {
   };
 
   std::string PathOf(std::string_view key) const { return fmt::format("{}/{}", root_, key); }
+
+  // Reads the object file of `key` without following a link anywhere below the root.
+  int ReadObjectFile(const std::string& key, std::string* data, FileStat* stat) const {
+    local::UniqueFd dir_fd;
+    std::string failed;
+    if (int err = local::OpenDirBeneath(root_, ParentOf(key), false, false, &dir_fd, &failed); err != 0) return err;
+    return local::ReadFileAt(dir_fd.get(), std::string(BaseName(key)), data, stat);
+  }
+
+  // Logs an unreadable file once per key for the life of the store.
+  void ReportUnreadable(const std::string& key, const Status& status) const {
+    std::lock_guard lock(unreadable_mu_);
+    if (!unreadable_reported_.insert(key).second) return;
+    spdlog::warn("local bucket '{}': skipping {} in listings until it can be read: {}", root_, QuoteKey(key),
+                 status.message());
+  }
 
   Status ReadError(int err, const std::string& key) const {
     if (err == ENOENT || err == ENOTDIR || err == ELOOP || err == EISDIR || err == local::kNotRegularFile) {
@@ -169,15 +206,20 @@ class LocalObjectStore final : public ObjectStore {
 
   // Head: the cached etag when the file is unchanged, else hash it now.
   Result<ObjectInfo> InfoOf(const std::string& key) const {
-    const std::string path = PathOf(key);
+    local::UniqueFd dir_fd;
+    std::string failed;
+    if (int err = local::OpenDirBeneath(root_, ParentOf(key), false, false, &dir_fd, &failed); err != 0) {
+      return ReadError(err, key);
+    }
+    const std::string name(BaseName(key));
     FileStat stat;
-    if (int err = local::StatPath(path, &stat); err != 0) return ReadError(err, key);
+    if (int err = local::StatAt(dir_fd.get(), name, &stat); err != 0) return ReadError(err, key);
     if (stat.type != FileType::kRegular) return ReadError(local::kNotRegularFile, key);
     if (std::optional<std::string> etag = etags_.Find(key, stat)) {
       return ObjectInfo{key, *std::move(etag), stat.size_bytes, NsToMs(stat.mtime_ns)};
     }
     std::string data;
-    if (int err = local::ReadFile(path, &data, &stat); err != 0) return ReadError(err, key);
+    if (int err = local::ReadFileAt(dir_fd.get(), name, &data, &stat); err != 0) return ReadError(err, key);
     const std::string etag = Sha256Hex(data);
     CacheEtag(key, stat, etag);
     return ObjectInfo{key, etag, stat.size_bytes, NsToMs(stat.mtime_ns)};
@@ -188,8 +230,13 @@ class LocalObjectStore final : public ObjectStore {
   Status Walk(const std::string& dir, std::string_view name_filter, ListWalk& walk) const {
     std::vector<DirEntry> entries;
     const std::string path = dir.empty() ? root_ : root_ + "/" + dir.substr(0, dir.size() - 1);
-    if (int err = local::ReadDir(path, &entries); err != 0) {
-      if (err == ENOENT || err == ENOTDIR) return OkStatus();  // no such folder: nothing to list
+    local::UniqueFd dir_fd;
+    std::string failed;
+    int err = local::OpenDirBeneath(root_, dir, false, false, &dir_fd, &failed);
+    if (err == 0) err = local::ReadDirAt(dir_fd.get(), &entries);
+    if (err != 0) {
+      // No such folder, or one behind a link: nothing to list.
+      if (err == ENOENT || err == ENOTDIR || err == ELOOP) return OkStatus();
       return ErrnoToStatus(err, fmt::format("reading folder '{}'", path));
     }
     std::vector<std::pair<std::string, bool>> children;  // (name or "name/", is folder)
@@ -223,6 +270,12 @@ class LocalObjectStore final : public ObjectStore {
       Result<ObjectInfo> info = InfoOf(key);
       if (!info.ok()) {
         if (info.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
+        // One file we may not read must not hide the rest of the bucket (the watcher lists
+        // on every poll): leave it out and say so once.
+        if (info.status().code() == StatusCode::kPermissionDenied) {
+          ReportUnreadable(key, info.status());
+          continue;
+        }
         return info.status();
       }
       walk.objects.push_back(*std::move(info));
@@ -236,7 +289,10 @@ class LocalObjectStore final : public ObjectStore {
     std::string_view dir = ParentOf(key);
     while (!dir.empty() && !IsTopLevelPrefixDir(dir)) {
       const std::string path = PathOf(dir);
-      if (rmdir(path.c_str()) != 0) {
+      local::UniqueFd parent_fd;
+      std::string failed;
+      if (local::OpenDirBeneath(root_, ParentOf(dir), false, false, &parent_fd, &failed) != 0) return OkStatus();
+      if (unlinkat(parent_fd.get(), std::string(BaseName(dir)).c_str(), AT_REMOVEDIR) != 0) {
         if (errno == ENOTEMPTY || errno == EEXIST || errno == EBUSY) return OkStatus();
         if (errno != ENOENT) {
           return ErrnoToStatus(errno, fmt::format("deleted object {} but could not remove empty folder '{}'",
@@ -251,6 +307,8 @@ class LocalObjectStore final : public ObjectStore {
   const std::string root_;
   const LocalObjectStoreOptions options_;
   const local::LocalEtagCache etags_;
+  mutable std::mutex unreadable_mu_;
+  mutable std::set<std::string> unreadable_reported_;  // GUARDED_BY(unreadable_mu_); bounded by the bucket's keys
 };
 
 }  // namespace

@@ -13,7 +13,6 @@ namespace {
 // A runaway loop (Choice -> Pass -> Choice without a Wait) fails instead of holding a
 // worker forever.
 constexpr int64_t kMaxStepsPerExecution = 100'000;
-constexpr double kMaxWaitSeconds = 366.0 * 24 * 3600;
 
 std::string Dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
