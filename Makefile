@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DATA ?= $(CURDIR)/labelloop-data
 
-.PHONY: deps build backbone run demo test bench bench-loop clean
+.PHONY: deps build backbone run demo test bench bench-loop soak clean
 
 deps:
 	@scripts/install-deps.sh $(if $(TEST_TOOLS),--with-test-tools,)
@@ -30,6 +30,11 @@ bench: build backbone
 
 bench-loop: build backbone
 	@$(BUILD_DIR)/bench/loop_bench $(BUILD_DIR)/src/app/labelloop
+
+# The crash soak: the whole loop while serve is SIGKILLed 20 times (SEED=N to repeat a run),
+# with the backup/restore round trip. Prints its checks; exits non-zero when one fails.
+soak: build backbone
+	@$(BUILD_DIR)/bench/crash_soak $(BUILD_DIR)/src/app/labelloop --backup $(if $(SEED),--seed $(SEED),)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,7 +1,8 @@
 // The bucket in a local folder: object bytes are plain files at root/<key>, published
 // atomically (hidden temp file, fsync, rename, fsync folder; the fsyncs unless
-// options.sync is off). Delete does not fsync: an object that reappears after power loss
-// is deleted again by whoever deleted it (S3 gives no more). Etags are cached in
+// options.sync is off). Delete fsyncs the folder after the unlink (same option), so an
+// acknowledged delete survives power loss too; only emptied folders it prunes may come
+// back, which is harmless (a folder is not an object). Etags are cached in
 // root/.meta (local_etag_cache.h) and re-computed whenever a file's state changed, so
 // files copied in or edited by hand are objects with correct etags. Hidden names (".x")
 // are never objects. No lock: every step is an atomic filesystem operation, and Put
@@ -135,8 +136,16 @@ class LocalObjectStore final : public ObjectStore {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     const std::string path = PathOf(key);
     // ENOENT/ENOTDIR: nothing there; EISDIR: a folder, so no such object either.
-    if (unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR && errno != EISDIR) {
-      return ErrnoToStatus(errno, fmt::format("deleting object {} at '{}'", QuoteKey(key), path));
+    if (unlink(path.c_str()) != 0) {
+      if (errno != ENOENT && errno != ENOTDIR && errno != EISDIR) {
+        return ErrnoToStatus(errno, fmt::format("deleting object {} at '{}'", QuoteKey(key), path));
+      }
+    } else if (options_.sync) {
+      const std::string_view parent = ParentOf(key);
+      const std::string dir = parent.empty() ? root_ : PathOf(parent);
+      if (int err = local::FsyncDir(dir); err != 0) {
+        return ErrnoToStatus(err, fmt::format("deleting object {}: syncing folder '{}'", QuoteKey(key), dir));
+      }
     }
     RETURN_IF_ERROR(etags_.Erase(key).WithContext(fmt::format("deleting object {}", QuoteKey(key))));
     return PruneEmptyFolders(key);
