@@ -14,6 +14,7 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kAlreadyExists:
     case StatusCode::kFailedPrecondition: return 409;
     case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kInsufficientStorage: return 507;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kDataLoss:
     case StatusCode::kInternal: return 500;

@@ -1,7 +1,8 @@
 // The one Status -> HTTP mapping, and the one error body shape:
 //   {"error": {"code": "not_found", "message": "object 'x' does not exist"}}
 // InvalidArgument 400, Unauthenticated 401, PermissionDenied 403, NotFound 404,
-// AlreadyExists/FailedPrecondition 409, ResourceExhausted 429, Unavailable 503, else 500.
+// AlreadyExists/FailedPrecondition 409, ResourceExhausted 429, Unavailable 503,
+// InsufficientStorage 507 (disk full or read-only), else 500.
 // Thread-safe (stateless).
 #pragma once
 

@@ -149,6 +149,7 @@ TEST(HttpErrorTest, OneMappingForEveryCode) {
   EXPECT_EQ(HttpStatusFor(StatusCode::kAlreadyExists), 409);
   EXPECT_EQ(HttpStatusFor(StatusCode::kFailedPrecondition), 409);
   EXPECT_EQ(HttpStatusFor(StatusCode::kResourceExhausted), 429);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kInsufficientStorage), 507);
   EXPECT_EQ(HttpStatusFor(StatusCode::kUnavailable), 503);
   EXPECT_EQ(HttpStatusFor(StatusCode::kDataLoss), 500);
   EXPECT_EQ(HttpStatusFor(StatusCode::kInternal), 500);

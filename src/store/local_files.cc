@@ -348,11 +348,11 @@ Status ErrnoToStatus(int err, std::string_view message) {
       return NotFoundError(text);
     case EACCES:
     case EPERM:
-    case EROFS:
       return PermissionDeniedError(text);
     case ENOSPC:
     case EDQUOT:
-      return ResourceExhaustedError(text);
+    case EROFS:
+      return InsufficientStorageError(text);
     case ENAMETOOLONG:
       return InvalidArgumentError(text);
     default:

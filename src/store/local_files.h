@@ -102,8 +102,8 @@ int ReadDirAt(int dir_fd, std::vector<DirEntry>* entries);
 // ".tmp-" + 16 random hex digits.
 std::string RandomTempName();
 
-// Maps errno to a Status: ENOENT/ENOTDIR NotFound; EACCES/EPERM/EROFS PermissionDenied;
-// ENOSPC/EDQUOT ResourceExhausted; ENAMETOOLONG InvalidArgument; otherwise
+// Maps errno to a Status: ENOENT/ENOTDIR NotFound; EACCES/EPERM PermissionDenied;
+// ENOSPC/EDQUOT/EROFS InsufficientStorage; ENAMETOOLONG InvalidArgument; otherwise
 // Unavailable. The message is "<message>: <strerror>".
 Status ErrnoToStatus(int err, std::string_view message);
 

@@ -1,7 +1,8 @@
 // The bucket in a local folder: object bytes are plain files at root/<key>, published
 // atomically (hidden temp file, fsync, rename, fsync folder; the fsyncs unless
-// options.sync is off). Delete does not fsync: an object that reappears after power loss
-// is deleted again by whoever deleted it (S3 gives no more). Etags are cached in
+// options.sync is off). Delete fsyncs the folder after the unlink (same option), so an
+// acknowledged delete survives power loss too; only emptied folders it prunes may come
+// back, which is harmless (a folder is not an object). Etags are cached in
 // root/.meta (local_etag_cache.h) and re-computed whenever a file's state changed, so
 // files copied in or edited by hand are objects with correct etags. Hidden names (".x")
 // are never objects. No symbolic link below the root is ever followed (local_files.h:
@@ -158,6 +159,10 @@ class LocalObjectStore final : public ObjectStore {
     if (opened == 0 && unlinkat(dir_fd.get(), std::string(BaseName(key)).c_str(), 0) != 0 && errno != ENOENT &&
         errno != ENOTDIR && errno != EISDIR && errno != EPERM) {
       return ErrnoToStatus(errno, fmt::format("deleting object {} at '{}'", QuoteKey(key), path));
+    }
+    // An acknowledged delete survives power loss: the folder's entry is synced.
+    if (opened == 0 && options_.sync && fsync(dir_fd.get()) != 0) {
+      return ErrnoToStatus(errno, fmt::format("deleting object {}: syncing its folder", QuoteKey(key)));
     }
     RETURN_IF_ERROR(etags_.Erase(key).WithContext(fmt::format("deleting object {}", QuoteKey(key))));
     return PruneEmptyFolders(key);

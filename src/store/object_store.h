@@ -32,8 +32,8 @@ struct ListResult {
 inline constexpr int kMaxListKeys = 1000;
 
 // Every verb: InvalidArgument for a bad key, prefix or token (message names it);
-// Unavailable for a transient I/O failure (retry); PermissionDenied or ResourceExhausted
-// when the storage refuses (do not retry blindly). No verb throws.
+// Unavailable for a transient I/O failure (retry); PermissionDenied when the storage
+// refuses; InsufficientStorage when it is full or read-only (retry once there is room). No verb throws.
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -75,7 +75,8 @@ Result<int> CheckListArguments(const std::string& prefix, const std::string& con
                                int max_keys);
 
 struct LocalObjectStoreOptions {
-  // fsync each new file and its folder before Put returns, so a Put survives power loss.
+  // fsync each new file and its folder before Put returns, and the folder after a Delete's
+  // unlink, so an acknowledged Put or Delete survives power loss.
   // Turning it off keeps atomicity (readers still see whole objects) and is meant for
   // tests and scratch buckets.
   bool sync = true;

@@ -160,6 +160,7 @@ std::string_view ErrorNameOf(StatusCode code) {
     case StatusCode::kPermissionDenied: return "PermissionDenied";
     case StatusCode::kUnauthenticated: return "Unauthenticated";
     case StatusCode::kResourceExhausted: return "ResourceExhausted";
+    case StatusCode::kInsufficientStorage: return "InsufficientStorage";
     case StatusCode::kDataLoss: return "DataLoss";
     case StatusCode::kInternal: return "Internal";
   }
