@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BUILD_PKGS=(cmake g++ make pkg-config libopencv-dev libsqlite3-dev libpq-dev
-  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libssl-dev libsodium-dev libgtest-dev libgmock-dev
   libbenchmark-dev libtorch-dev libopenblas-dev librsvg2-bin
   fonts-dejavu-core fonts-dejavu-extra fonts-lato)  # fonts: decoy logos (scripts/make-decoys.sh)

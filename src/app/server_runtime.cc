@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "app/app_context.h"
@@ -50,6 +51,21 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
     return InvalidArgumentError(fmt::format("--listen port must be 0-65535; got '{}'", port_text));
   }
   return std::make_pair(listen.substr(0, colon), int(port));
+}
+
+// Request bodies wait here while they upload: a hidden folder inside the bucket (so the
+// local store renames them into place, and listings never show them), 0700, emptied of
+// what a killed server left behind.
+Result<std::string> PrepareUploadDir(const std::string& bucket_dir) {
+  const std::filesystem::path dir = std::filesystem::path(bucket_dir) / ".uploads";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return UnavailableError(fmt::format("cannot create the upload folder '{}': {}", dir.string(), ec.message()));
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().starts_with("labelloop-upload-")) std::filesystem::remove(entry.path(), ec);
+  }
+  return dir.string();
 }
 
 }  // namespace
@@ -156,9 +172,9 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   http::ServerOptions server_options;
   server_options.listen_host = listen.first;
   server_options.port = listen.second;
-  // Each open console (live stream) holds a worker: 16 leave room for 8 consoles and the API.
-  server_options.threads = 16;
   server_options.trusted_proxies = ctx->config.trusted_proxies;
+  // Uploads wait on disk next to the bucket, so the local store renames them into place.
+  ASSIGN_OR_RETURN(server_options.upload_temp_dir, PrepareUploadDir(ctx->config.bucket_dir));
   if (!options.tls_cert_path.empty() || !options.tls_key_path.empty()) {
     server_options.tls = http::TlsFiles{options.tls_cert_path, options.tls_key_path};
   }

@@ -19,7 +19,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string SessionCookieValue(const httplib::Request& request) {
+std::string SessionCookieValue(const Request& request) {
   size_t count = request.get_header_value_count("Cookie");
   for (size_t i = 0; i < count; ++i) {
     std::string header = request.get_header_value("Cookie", i);
@@ -36,7 +36,7 @@ std::string SessionCookieValue(const httplib::Request& request) {
   return "";
 }
 
-Result<std::optional<Caller>> Authenticate(const httplib::Request& request, auth::AuthService& auth) {
+Result<std::optional<Caller>> Authenticate(const Request& request, auth::AuthService& auth) {
   if (request.has_header("Authorization")) {
     std::string header = request.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";

@@ -9,8 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include <httplib.h>
-
 #include "auth/auth_service.h"
 #include "http/route.h"
 
@@ -20,11 +18,11 @@ inline constexpr std::string_view kSessionCookieName = "labelloop_session";
 inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
 // The labelloop_session cookie's value ("" when absent).
-std::string SessionCookieValue(const httplib::Request& request);
+std::string SessionCookieValue(const Request& request);
 
 // The caller, nullopt when the request carries no credentials; Unauthenticated when it
 // carries credentials that are wrong, expired or revoked.
-Result<std::optional<Caller>> Authenticate(const httplib::Request& request, auth::AuthService& auth);
+Result<std::optional<Caller>> Authenticate(const Request& request, auth::AuthService& auth);
 
 // Fills call.caller and checks the route's access rule: Unauthenticated (no or bad
 // credentials on a non-open route), PermissionDenied (role, missing/wrong CSRF token, or a

@@ -10,6 +10,7 @@
 
 #include "auth/object_access.h"
 #include "common/content_hash.h"
+#include "http/byte_range.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
 #include "store/object_keys.h"
@@ -74,7 +75,11 @@ Status HandlePutObject(Call& call) {
   const std::string& key = PathParam(call, "key");
   RETURN_IF_ERROR(store::ValidateObjectKey(key));
   RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kWrite, key));
-  ASSIGN_OR_RETURN(store::ObjectInfo info, call.deps.bucket->Put(key, call.request.body));
+  // The body waits in a temp file (the server streams uploads to disk); the store moves
+  // or copies it into place. An empty body never made a file.
+  ASSIGN_OR_RETURN(store::ObjectInfo info, call.request.body_file.empty()
+                                               ? call.deps.bucket->Put(key, call.request.body)
+                                               : call.deps.bucket->PutFile(key, call.request.body_file));
   AnnounceCreated(call, info);
   ReplyJson(call, 200, ObjectJson(info));
   return OkStatus();
@@ -89,15 +94,15 @@ Status HandleUploadObjects(Call& call) {
   std::string prefix;
   struct Part {
     std::string key;
-    const std::string* content;
+    const std::string* file_path;  // the part's bytes, in a temp file the server removes
   };
   std::vector<Part> parts;
-  for (const auto& [field, part] : call.request.files) {
+  for (const FormPart& part : call.request.form_parts) {
     if (part.filename.empty()) {
-      if (field == "prefix") prefix = part.content;
+      if (part.name == "prefix") prefix = part.value;
       continue;  // other plain form fields are ignored
     }
-    parts.push_back(Part{part.filename, &part.content});
+    parts.push_back(Part{part.filename, &part.file_path});
   }
   if (parts.empty()) {
     return InvalidArgumentError("the upload holds no file parts (each file needs a part with a filename)");
@@ -114,7 +119,7 @@ Status HandleUploadObjects(Call& call) {
   }
   nlohmann::json objects = nlohmann::json::array();
   for (const Part& part : parts) {
-    auto info = call.deps.bucket->Put(part.key, *part.content);
+    auto info = call.deps.bucket->PutFile(part.key, *part.file_path);
     if (!info.ok()) {
       return info.status().WithContext(
           fmt::format("storing {} ({} of {} files stored before it)", store::QuoteKey(part.key), objects.size(),
@@ -160,9 +165,7 @@ Status HandleGetObject(Call& call) {
   }
   std::string type = ObjectContentType(key);
   if (type == "application/octet-stream") call.response.set_header("Content-Disposition", "attachment");
-  call.response.status = 200;
-  call.response.body = std::move(bytes);  // no copy of a large image
-  call.response.set_header("Content-Type", type);
+  ReplyBody(call, std::move(bytes), type);  // honours Range: one range, never an amplification
   return OkStatus();
 }
 

@@ -1100,7 +1100,7 @@ TEST(ServerLifecycleTest, CreateRefusesBadOptionsAndStopEndsOpenStreams) {
   bad.port = 70000;
   EXPECT_EQ(Server::Create(bad, deps).status().code(), StatusCode::kInvalidArgument);
   bad = ServerOptions();
-  bad.threads = 1;
+  bad.max_connections = 1;
   EXPECT_EQ(Server::Create(bad, deps).status().code(), StatusCode::kInvalidArgument);
   ServerDeps no_auth = deps;
   no_auth.auth = nullptr;
@@ -1114,7 +1114,7 @@ TEST(ServerLifecycleTest, CreateRefusesBadOptionsAndStopEndsOpenStreams) {
   ASSERT_TRUE(token.ok());
   ServerOptions options;
   options.port = 0;
-  options.threads = 4;  // 2 event streams at most
+  options.max_event_streams = 2;
   auto created = Server::Create(options, deps);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   std::unique_ptr<Server> server = std::move(*created);

@@ -12,6 +12,7 @@
 // atomic filesystem operation, and Put retries when a concurrent Delete prunes the folder
 // it is writing into.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -98,6 +100,55 @@ class LocalObjectStore final : public ObjectStore {
       return ErrnoToStatus(err, fmt::format("storing object {}: {} in '{}'", QuoteKey(key), failed, dir));
     }
     const std::string etag = Sha256Hex(data);
+    CacheEtag(key, stat, etag);
+    return ObjectInfo{key, etag, stat.size_bytes, NsToMs(stat.mtime_ns)};
+  }
+
+  // Reads the file once (hashing it; fsync with options.sync) and renames it into place,
+  // so an upload of any size costs no memory. Another file system: as Put.
+  Result<ObjectInfo> PutFile(const std::string& key, const std::string& local_path) override {
+    RETURN_IF_ERROR(ValidateObjectKey(key));
+    ASSIGN_OR_RETURN(const std::string etag, PrepareLocalFile(key, local_path));
+    const std::string_view parent = ParentOf(key);
+    const std::string name(BaseName(key));
+    local::UniqueFd dir_fd;
+    std::string failed;
+    int err = 0;
+    for (int attempt = 0; attempt < 10; ++attempt) {  // a concurrent Delete may prune the folder
+      dir_fd = local::UniqueFd();
+      err = local::OpenDirBeneath(root_, parent, /*create=*/true, options_.sync, &dir_fd, &failed);
+      if (err == ELOOP) {
+        return FailedPreconditionError(fmt::format(
+            "cannot store object {}: '{}' is a symbolic link, which a local bucket never follows", QuoteKey(key),
+            failed));
+      }
+      if (err == ENOTDIR) {
+        return FailedPreconditionError(fmt::format(
+            "cannot store object {}: '{}' is a file, and a local bucket cannot hold an object "
+            "and a folder of the same name",
+            QuoteKey(key), failed));
+      }
+      if (err == ENOENT) continue;
+      if (err != 0) {
+        return ErrnoToStatus(err, fmt::format("storing object {}: creating folder '{}'", QuoteKey(key), failed));
+      }
+      // renameat into the folder opened without following links: the name itself is
+      // replaced (a link at the name is replaced, never followed).
+      err = renameat(AT_FDCWD, local_path.c_str(), dir_fd.get(), name.c_str()) == 0 ? 0 : errno;
+      if (err != ENOENT) break;
+    }
+    if (err == EXDEV) return ObjectStore::PutFile(key, local_path);
+    if (err == EISDIR) {
+      return FailedPreconditionError(fmt::format(
+          "cannot store object {}: '{}' is a folder of other objects", QuoteKey(key), PathOf(key)));
+    }
+    if (err != 0) return ErrnoToStatus(err, fmt::format("storing object {}: moving '{}' into place", QuoteKey(key),
+                                                        local_path));
+    if (options_.sync && fsync(dir_fd.get()) != 0) {
+      return ErrnoToStatus(errno, fmt::format("storing object {}: syncing its folder", QuoteKey(key)));
+    }
+    FileStat stat;
+    if (int stated = local::StatAt(dir_fd.get(), name, &stat); stated != 0) return ReadError(stated, key);
     CacheEtag(key, stat, etag);
     return ObjectInfo{key, etag, stat.size_bytes, NsToMs(stat.mtime_ns)};
   }
@@ -207,6 +258,35 @@ class LocalObjectStore final : public ObjectStore {
     if (Status st = etags_.Store(key, stat, etag); !st.ok()) {
       spdlog::warn("local bucket '{}': {}", root_, st.ToString());
     }
+  }
+
+  // The etag of a file about to be moved into the bucket; makes it readable like any
+  // object (temp files are created 0600) and, with options.sync, durable before the rename.
+  Result<std::string> PrepareLocalFile(const std::string& key, const std::string& local_path) const {
+    const auto fail = [&](int err) {
+      const std::string message = fmt::format("storing object {}: reading the local file '{}'", QuoteKey(key),
+                                              local_path);
+      // A missing source file is not a missing object: Unavailable, as the contract says.
+      if (err == ENOENT || err == ENOTDIR) return UnavailableError(fmt::format("{}: {}", message, std::strerror(err)));
+      return ErrnoToStatus(err, message);
+    };
+    local::UniqueFd fd(open(local_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) return fail(errno);
+    struct stat st {};
+    if (fstat(fd.get(), &st) != 0) return fail(errno);
+    if (!S_ISREG(st.st_mode)) return InvalidArgumentError(fmt::format("'{}' is not a regular file", local_path));
+    Sha256Stream hash;
+    std::string buffer(1 << 20, '\0');
+    while (true) {
+      const ssize_t n = read(fd.get(), buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return fail(errno);
+      if (n == 0) break;
+      hash.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+    }
+    if (fchmod(fd.get(), 0644) != 0) return fail(errno);
+    if (options_.sync && fsync(fd.get()) != 0) return fail(errno);
+    return hash.HexDigest();
   }
 
   // Head: the cached etag when the file is unchanged, else hash it now.

@@ -44,6 +44,15 @@ class ObjectStore {
   // folder cannot hold both "a" and "a/b").
   virtual Result<ObjectInfo> Put(const std::string& key, const std::string& data) = 0;
 
+  // Stores the contents of the local file `local_path` under `key`, as Put would, without
+  // holding them in memory where the store can avoid it (the local store moves the file
+  // into place when it is on the same file system). The file stays the caller's: remove it
+  // afterwards if it is still there (the store may have moved it away). REQUIRES: nobody
+  // writes the file during the call. OK with the new object's info; InvalidArgument for a
+  // bad key; Unavailable when the file cannot be read; otherwise as Put.
+  // The default reads the file and calls Put.
+  virtual Result<ObjectInfo> PutFile(const std::string& key, const std::string& local_path);
+
   // The object's bytes. NotFound when absent; InvalidArgument for a bad key.
   virtual Result<std::string> Get(const std::string& key) = 0;
 
