@@ -60,11 +60,12 @@ class FlowTasks {
   SystemState& system() { return system_; }
 
  private:
-  // OK when the output.json at `key` is the one the server wrote (review::VerifyReviewOutput);
-  // the refusal as the inner Status otherwise; an outer error only when the database fails.
-  Result<Status> TrustReviewOutput(const std::string& key, const Result<review::ReviewOutput>& parsed);
+  // std::nullopt when the output.json at `key` is the one the server wrote
+  // (review::VerifyReviewOutput), else why it is refused; an error only when the database fails.
+  Result<std::optional<std::string>> TrustReviewOutput(const std::string& key,
+                                                       const Result<review::ReviewOutput>& parsed);
   // The step's result for an untrusted output (copies nothing), notifying once per content.
-  Result<Json> RefuseReviewOutput(const std::string& key, const std::string& text, const Status& why,
+  Result<Json> RefuseReviewOutput(const std::string& key, const std::string& text, const std::string& why,
                                   const workflow::TaskContext& context);
   // Publishes a notification; a failure to record it is logged, never fails the step.
   void Notify(const std::string& subject, Json body);

@@ -12,27 +12,29 @@
 
 namespace labelloop::flows {
 
-Result<Status> FlowTasks::TrustReviewOutput(const std::string& key, const Result<review::ReviewOutput>& parsed) {
+Result<std::optional<std::string>> FlowTasks::TrustReviewOutput(const std::string& key,
+                                                                const Result<review::ReviewOutput>& parsed) {
+  using Refusal = std::optional<std::string>;
   if (!parsed.ok()) {
-    return PermissionDeniedError(fmt::format("{} is not a review output: {}", store::QuoteKey(key),
-                                             parsed.status().message()));
+    return Refusal(fmt::format("{} is not a review output: {}", store::QuoteKey(key), parsed.status().message()));
   }
   Result<db::ReviewTask> task = deps_.reviews->GetTask(parsed->task_name);
   if (task.status().code() == StatusCode::kNotFound) {
-    return PermissionDeniedError(fmt::format("{} names review task '{}', which does not exist", store::QuoteKey(key),
-                                             parsed->task_name));
+    return Refusal(fmt::format("{} names review task '{}', which does not exist", store::QuoteKey(key),
+                               parsed->task_name));
   }
   if (!task.ok()) return task.status();  // the database, not the file: retried
-  return review::VerifyReviewOutput(*parsed, *task, key);
+  if (Status verdict = review::VerifyReviewOutput(*parsed, *task, key); !verdict.ok()) return Refusal(verdict.message());
+  return Refusal();
 }
 
-Result<Json> FlowTasks::RefuseReviewOutput(const std::string& key, const std::string& text, const Status& why,
+Result<Json> FlowTasks::RefuseReviewOutput(const std::string& key, const std::string& text, const std::string& why,
                                            const workflow::TaskContext& context) {
-  spdlog::warn("review output refused: {}", why.message());
+  spdlog::warn("review output refused: {}", why);
   // Once per file content: a re-run of this step, or the same bytes seen again, stays quiet.
   const std::string once_key = fmt::format("refused-review-output:{}:{}", key, Sha256Hex(text));
   ASSIGN_OR_RETURN(std::optional<std::string> notified, deps_.events->db().FindTaskRecord(once_key));
-  Json result = {{"refused", true}, {"key", key}, {"reason", why.message()},
+  Json result = {{"refused", true}, {"key", key}, {"reason", why},
                  {"copied_key", nullptr}, {"action", "refused: not written by the server; nothing copied"}};
   if (!notified) {
     Json body = result;
@@ -49,8 +51,8 @@ Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::Task
   const Result<review::ReviewOutput> parsed = review::ParseReviewOutput(text);
   // Only an output the server wrote for a Completed task may train: anything written through
   // the API, dropped into the folder or edited afterwards copies nothing.
-  ASSIGN_OR_RETURN(const Status trusted, TrustReviewOutput(key, parsed));
-  if (!trusted.ok()) return RefuseReviewOutput(key, text, trusted, context);
+  ASSIGN_OR_RETURN(const std::optional<std::string> refusal, TrustReviewOutput(key, parsed));
+  if (refusal) return RefuseReviewOutput(key, text, *refusal, context);
   const review::ReviewOutput& out = *parsed;
   std::optional<std::string> copied_key;
   std::string action;

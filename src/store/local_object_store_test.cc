@@ -231,6 +231,7 @@ TEST_F(LocalObjectStoreTest, LinkedFoldersAreNeverFollowed) {
   fs::create_directories(outside / "etc");
   { std::ofstream(outside / "etc" / "passwd") << "SECRET"; }
   ASSERT_TRUE(store_->Put("images_for_detection/real.jpg", "REAL").ok());
+  fs::create_directories(fs::path(root_) / "images_labeled_by_folder");
   fs::create_directory_symlink(outside, fs::path(root_) / "images_labeled_by_folder" / "x");
   fs::create_directory_symlink("/", fs::path(root_) / "images_labeled_by_folder" / "root");
   for (const std::string key : {"images_labeled_by_folder/x/etc/passwd", "images_labeled_by_folder/root/etc/passwd"}) {
