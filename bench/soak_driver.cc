@@ -135,8 +135,10 @@ void SoakDriver::Killer() {
   for (size_t i = 0; i < plan_.size(); ++i) {
     const PlannedKill& k = plan_[i];
     while (phase_ < k.phase) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (phase_ == kDone) return;  // the driver gave up: no more kills
     const int64_t due_ms = std::max<int64_t>(phase_started_ms_, last_restart_ms) + k.delay_ms;
     while (NowMs() < due_ms && phase_ != kDone) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (phase_ == kDone) return;
     KillRecord record{int(i) + 1, PhaseName(phase_), k.delay_ms, SecondsSince(start_), 0};
     const auto t = SteadyClock::now();
     std::string error;

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "common/content_hash.h"
+#include "store/local_files.h"
 #include "store/object_keys.h"
 #include "store/object_store.h"
 #include "store/test_temp_dir.h"
@@ -219,6 +220,17 @@ TEST_F(LocalObjectStoreTest, ReadOnlyFolderGivesPermissionDeniedNamingTheKey) {
   fs::permissions(fs::path(root_) / "manifests", fs::perms::owner_all);
   EXPECT_EQ(put.status().code(), StatusCode::kPermissionDenied);
   EXPECT_THAT(put.status().message(), HasSubstr("'manifests/b'"));
+}
+
+// A full or read-only disk is its own code (the API answers 507), apart from a refusal.
+TEST(LocalFilesTest, FullAndReadOnlyDisksAreInsufficientStorage) {
+  for (int err : {ENOSPC, EDQUOT, EROFS}) {
+    Status s = local::ErrnoToStatus(err, "storing object 'k'");
+    EXPECT_EQ(s.code(), StatusCode::kInsufficientStorage) << err;
+    EXPECT_THAT(s.message(), HasSubstr("storing object 'k': "));
+  }
+  EXPECT_EQ(local::ErrnoToStatus(EACCES, "x").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(local::ErrnoToStatus(EIO, "x").code(), StatusCode::kUnavailable);
 }
 
 }  // namespace
