@@ -195,6 +195,9 @@ int64_t SoakDriver::LabelledImageCount() { return int64_t(AllObjects(*api_, "ima
 
 void SoakDriver::UploadLabelled() {
   EnterPhase(kLabelled);
+  // The reviewer answers at random, so the retrained version's F1 means nothing: the gate
+  // must not stop the retrain this soak is about.
+  SetParameter("Minimum-F1-Score", "0");
   for (const char* label : {"amazon_logo", "aws_logo"}) {
     for (const Image& img : ReadImages(cli_test::ExamplesDir() + "/" + label)) {
       PutObject(std::string("images_labeled_by_folder/") + label + "/" + img.name, img.bytes);
