@@ -210,6 +210,9 @@ void SoakDriver::TrainFirstVersion() {
   SetParameter("Enable-Automatic-Training", "false");
   SetParameter("Enable-Automatic-Training", "true");
   facts_.trainings_caused = 1;
+  // A tenth of the inference images arrive while no version serves yet: they must wait as
+  // pending and be detected once the first version runs (DESIGN.md), not be lost.
+  UploadInferenceImages(0, o_.images / 10);
   const bool running = WaitFor(900, [&] {
     if (SystemState().value("previous_trained_images", 0) != kInitialLabelledImages) return false;
     for (const json& v : Versions()) {
@@ -220,16 +223,20 @@ void SoakDriver::TrainFirstVersion() {
   if (!running) throw std::runtime_error("the first version never ran:\n" + server_->log());
 }
 
-void SoakDriver::UploadInference() {
-  EnterPhase(kInference);
+void SoakDriver::UploadInferenceImages(int from, int to) {
   const std::vector<Image> images = ReadImages(cli_test::ExamplesDir() + "/inference_images");
-  for (int i = 0; i < o_.images; ++i) {
+  for (int i = from; i < to; ++i) {
     const Image& img = images[size_t(i) % images.size()];
     const std::string key = "images_for_detection/soak/" + std::to_string(i) + "-" + img.name;
     PutObject(key, img.bytes);
     facts_.inference_keys.push_back(key);
     if (o_.backup && i == o_.images / 2) LiveBackup("backup-live");
   }
+}
+
+void SoakDriver::UploadInference() {
+  EnterPhase(kInference);
+  UploadInferenceImages(o_.images / 10, o_.images);
   int64_t last = -1;
   auto last_change = SteadyClock::now();
   WaitFor(600, [&] {
