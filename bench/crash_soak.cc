@@ -1,7 +1,8 @@
 // crash_soak: the whole loop on the REAL `labelloop serve` over HTTP while the server is
 // killed with SIGKILL at random (seeded) moments and restarted on the same data folder:
 //   1. labelled uploads; 2. Enable-Automatic-Training false -> true, the first version
-//   trains and runs; 3. N inference uploads; 4. a reviewer answers every review task
+//   trains and runs (a tenth of the inference images arrive meanwhile, while no version
+//   serves); 3. the other inference uploads; 4. a reviewer answers every review task
 //   through the API; 5. a retrain (toggle again); 6. settle.
 // Kills are spread over the phases (more where more happens), each at a random delay after
 // the phase began or the previous restart. Every client call is retried until the server

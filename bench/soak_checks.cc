@@ -140,7 +140,11 @@ void CheckVersions(RetryingApi& api, const SoakFacts& facts, SoakReport& report)
   report.Add("model versions (one per training)", std::to_string(facts.trainings_caused), Str(versions.size()),
              int(versions.size()) == facts.trainings_caused);
   report.Add("versions RUNNING", "1", std::to_string(running), running == 1);
-  if (int(versions.size()) != facts.trainings_caused || running != 1) Note(report, "versions", listing);
+  // Newest first: the last training serves, the ones before it were stopped when it deployed.
+  bool newest_serves = !versions.empty() && versions[0].value("status", "") == "RUNNING";
+  for (size_t i = 1; i < versions.size(); ++i) newest_serves &= versions[i].value("status", "") == "STOPPED";
+  report.Add("newest version RUNNING, older ones STOPPED", "yes", newest_serves ? "yes" : "no", newest_serves);
+  if (int(versions.size()) != facts.trainings_caused || running != 1 || !newest_serves) Note(report, "versions", listing);
 }
 
 // The detection log, the review queue and the bucket tell the same story.

@@ -54,6 +54,8 @@ class SoakDriver {
   void UploadLabelled();
   void TrainFirstVersion();
   void UploadInference();
+  // Uploads inference images [from, to) under images_for_detection/soak/.
+  void UploadInferenceImages(int from, int to);
   void AnswerReviews();
   void Retrain();
   void Settle();

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/content_hash.h"
+#include "store/local_files.h"
 #include "store/object_keys.h"
 #include "store/object_store.h"
 #include "store/test_temp_dir.h"
@@ -288,6 +289,17 @@ TEST_F(LocalObjectStoreTest, AnUnreadableFileIsLeftOutOfListingsAndReportedOnce)
         std::_Exit(0);
       },
       ::testing::ExitedWithCode(0), "");
+}
+
+// A full or read-only disk is its own code (the API answers 507), apart from a refusal.
+TEST(LocalFilesTest, FullAndReadOnlyDisksAreInsufficientStorage) {
+  for (int err : {ENOSPC, EDQUOT, EROFS}) {
+    Status s = local::ErrnoToStatus(err, "storing object 'k'");
+    EXPECT_EQ(s.code(), StatusCode::kInsufficientStorage) << err;
+    EXPECT_THAT(s.message(), HasSubstr("storing object 'k': "));
+  }
+  EXPECT_EQ(local::ErrnoToStatus(EACCES, "x").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(local::ErrnoToStatus(EIO, "x").code(), StatusCode::kUnavailable);
 }
 
 }  // namespace
