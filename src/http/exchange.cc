@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <iterator>
@@ -124,6 +125,14 @@ Exchange::~Exchange() {
   if (response_.content_provider_releaser) response_.content_provider_releaser(false);
 }
 
+std::optional<uint64_t> Exchange::DeclaredLength() const {
+  const std::string text = request_.get_header_value("Content-Length");
+  uint64_t length = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return length;
+}
+
 bool Exchange::Refuse(int http_status, std::string_view code, std::string_view message) {
   WriteHttpError(response_, http_status, code, message);
   return false;
@@ -178,11 +187,8 @@ bool Exchange::Begin(MHD_Connection* connection, const char* method, const char*
   // client (which may still be writing it) sees the reply rather than a reset; anything
   // larger or of unknown size is never read: the reply goes out now and the connection
   // closes.
-  const std::string length_text = request_.get_header_value("Content-Length");
-  uint64_t length = 0;
-  auto [end, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
-  if (!length_text.empty() && ec == std::errc() && end == length_text.data() + length_text.size() &&
-      length <= kDrainBodyBytes && !request_.has_header("Transfer-Encoding")) {
+  std::optional<uint64_t> length = DeclaredLength();
+  if (length && *length <= kDrainBodyBytes && !request_.has_header("Transfer-Encoding")) {
     draining_ = true;
     return true;
   }
@@ -202,15 +208,9 @@ Status Exchange::PlanBody(MHD_Connection* connection) {
     body_kind_ = BodyKind::kMultipart;
     body_limit_bytes_ = options.max_upload_bytes;
   }
-  const std::string length_text = request_.get_header_value("Content-Length");
-  if (!length_text.empty()) {
-    uint64_t length = 0;
-    auto [end, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
-    if (ec == std::errc() && end == length_text.data() + length_text.size() && length > body_limit_bytes_) {
-      Refuse(413, "payload_too_large",
-             fmt::format("request body is larger than the limit of {} bytes", body_limit_bytes_));
-      return ResourceExhaustedError("body too large");
-    }
+  if (std::optional<uint64_t> length = DeclaredLength(); length && *length > body_limit_bytes_) {
+    Refuse(413, "payload_too_large", fmt::format("request body is larger than the limit of {} bytes", body_limit_bytes_));
+    return ResourceExhaustedError("body too large");
   }
   if (route_->handler == HandleDetect && !context_.detect_gate.HasRoom()) {
     response_.set_header("Retry-After", std::to_string(options.detect_retry_after_s));

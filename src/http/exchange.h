@@ -61,6 +61,8 @@ class Exchange {
 
   // Begin's checks: false with the refusal in response_.
   bool Check(MHD_Connection* connection, const char* method, const char* version);
+  // The Content-Length header's value; nullopt when absent or not a number.
+  std::optional<uint64_t> DeclaredLength() const;
   bool Refuse(int http_status, std::string_view code, std::string_view message);
   bool RefuseStatus(const Status& status);
   Status ReadHead(MHD_Connection* connection, const char* method, const char* version);
