@@ -32,25 +32,6 @@ std::string Sha256Hex(std::string_view bytes) {
   return ToHex(digest.data(), length);
 }
 
-Sha256Stream::Sha256Stream() : context_(EVP_MD_CTX_new()) {
-  if (context_ == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(context_), EVP_sha256(), nullptr) != 1) {
-    std::abort();  // allocation failure, as in Sha256Hex
-  }
-}
-
-Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(context_)); }
-
-void Sha256Stream::Update(std::string_view bytes) {
-  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(context_), bytes.data(), bytes.size()) != 1) std::abort();
-}
-
-std::string Sha256Stream::HexDigest() {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(context_), digest.data(), &length) != 1) std::abort();
-  return ToHex(digest.data(), length);
-}
-
 std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;

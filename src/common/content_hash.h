@@ -10,21 +10,6 @@ namespace labelloop {
 
 // Lower-case hex SHA-256 of `bytes` (64 characters).
 std::string Sha256Hex(std::string_view bytes);
-// SHA-256 of bytes that arrive in pieces (a file read in chunks); Sha256Hex of the
-// concatenation. Not thread-safe; one use.
-class Sha256Stream {
- public:
-  Sha256Stream();
-  ~Sha256Stream();
-  Sha256Stream(const Sha256Stream&) = delete;
-  Sha256Stream& operator=(const Sha256Stream&) = delete;
-  void Update(std::string_view bytes);
-  std::string HexDigest();  // REQUIRES: called once, last
-
- private:
-  void* context_;  // EVP_MD_CTX
-};
-
 // HMAC-SHA256 of `message` under `key`, lower-case hex.
 std::string HmacSha256Hex(std::string_view key, std::string_view message);
 // HMAC-SHA256 of `message` under `key`, standard base64 with padding.

@@ -7,6 +7,7 @@
 #include <microhttpd.h>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <iterator>
@@ -19,6 +20,9 @@
 
 namespace labelloop::http {
 namespace {
+
+// A refused request's announced body up to this size is read and dropped (see Begin).
+constexpr uint64_t kDrainBodyBytes = 1024 * 1024;
 
 // Per multipart upload: libmicrohttpd's parser keeps this much of the body at a time.
 constexpr size_t kMultipartBufferBytes = 64 * 1024;
@@ -121,6 +125,14 @@ Exchange::~Exchange() {
   if (response_.content_provider_releaser) response_.content_provider_releaser(false);
 }
 
+std::optional<uint64_t> Exchange::DeclaredLength() const {
+  const std::string text = request_.get_header_value("Content-Length");
+  uint64_t length = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return length;
+}
+
 bool Exchange::Refuse(int http_status, std::string_view code, std::string_view message) {
   WriteHttpError(response_, http_status, code, message);
   return false;
@@ -144,7 +156,7 @@ Status Exchange::ReadHead(MHD_Connection* connection, const char* method, const 
   return collector.status;
 }
 
-bool Exchange::Begin(MHD_Connection* connection, const char* method, const char* version) {
+bool Exchange::Check(MHD_Connection* connection, const char* method, const char* version) {
   if (Status head = ReadHead(connection, method, version); !head.ok()) return RefuseStatus(head);
   std::string allowed_methods;
   route_ = FindRoute(request_.method, request_.path, path_params_, allowed_methods);
@@ -169,6 +181,20 @@ bool Exchange::Begin(MHD_Connection* connection, const char* method, const char*
   return true;
 }
 
+bool Exchange::Begin(MHD_Connection* connection, const char* method, const char* version) {
+  if (Check(connection, method, version)) return true;
+  // Refused. A small body that was announced is read and dropped before the reply, so the
+  // client (which may still be writing it) sees the reply rather than a reset; anything
+  // larger or of unknown size is never read: the reply goes out now and the connection
+  // closes.
+  std::optional<uint64_t> length = DeclaredLength();
+  if (length && *length <= kDrainBodyBytes && !request_.has_header("Transfer-Encoding")) {
+    draining_ = true;
+    return true;
+  }
+  return false;
+}
+
 // Where the body goes and how large it may be. Returns a non-OK status after writing
 // the refusal into response_.
 Status Exchange::PlanBody(MHD_Connection* connection) {
@@ -182,15 +208,9 @@ Status Exchange::PlanBody(MHD_Connection* connection) {
     body_kind_ = BodyKind::kMultipart;
     body_limit_bytes_ = options.max_upload_bytes;
   }
-  const std::string length_text = request_.get_header_value("Content-Length");
-  if (!length_text.empty()) {
-    uint64_t length = 0;
-    auto [end, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
-    if (ec == std::errc() && end == length_text.data() + length_text.size() && length > body_limit_bytes_) {
-      Refuse(413, "payload_too_large",
-             fmt::format("request body is larger than the limit of {} bytes", body_limit_bytes_));
-      return ResourceExhaustedError("body too large");
-    }
+  if (std::optional<uint64_t> length = DeclaredLength(); length && *length > body_limit_bytes_) {
+    Refuse(413, "payload_too_large", fmt::format("request body is larger than the limit of {} bytes", body_limit_bytes_));
+    return ResourceExhaustedError("body too large");
   }
   if (route_->handler == HandleDetect && !context_.detect_gate.HasRoom()) {
     response_.set_header("Retry-After", std::to_string(options.detect_retry_after_s));
@@ -211,6 +231,7 @@ Status Exchange::PlanBody(MHD_Connection* connection) {
 }
 
 bool Exchange::Receive(const char* data, size_t size) {
+  if (draining_) return true;  // a refused request's announced body: dropped
   body_received_bytes_ += size;
   if (body_received_bytes_ > body_limit_bytes_) {
     spdlog::warn("{} {} from {}: body passed the limit of {} bytes without announcing its size; connection closed",
@@ -265,6 +286,7 @@ Status Exchange::FinishBody() {
 }
 
 void Exchange::Finish() {
+  if (draining_) return;  // the refusal is already in response_
   if (Status body = FinishBody(); !body.ok()) {
     WriteError(response_, body);
     return;

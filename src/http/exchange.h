@@ -42,7 +42,9 @@ class Exchange {
   Exchange& operator=(const Exchange&) = delete;
 
   // The head is complete. true: read the body; false: response() is the final reply
-  // (a refusal), to be sent before any body byte is read.
+  // (a refusal), to be sent before any body byte is read. (A refused request whose body is
+  // announced and at most 1 MiB returns true: the body is read and dropped first, so a
+  // client still writing it is not reset before it reads the reply.)
   bool Begin(MHD_Connection* connection, const char* method, const char* version);
   // A piece of the body. false: the request must be cut off (the body passed its limit in
   // a framing that did not announce its size, or the disk failed); the reason is logged.
@@ -57,6 +59,10 @@ class Exchange {
   enum class BodyKind { kMemory, kFile, kMultipart };
   struct MultipartState;
 
+  // Begin's checks: false with the refusal in response_.
+  bool Check(MHD_Connection* connection, const char* method, const char* version);
+  // The Content-Length header's value; nullopt when absent or not a number.
+  std::optional<uint64_t> DeclaredLength() const;
   bool Refuse(int http_status, std::string_view code, std::string_view message);
   bool RefuseStatus(const Status& status);
   Status ReadHead(MHD_Connection* connection, const char* method, const char* version);
@@ -77,6 +83,7 @@ class Exchange {
   size_t body_received_bytes_ = 0;
   std::unique_ptr<TempFile> body_file_;
   std::unique_ptr<MultipartState> multipart_;
+  bool draining_ = false;  // refused; the announced (small) body is read and dropped
 };
 
 }  // namespace labelloop::http

@@ -60,10 +60,10 @@ class HostileServer {
       return json{{"labels", json::array()}, {"size", bytes.size()}};
     };
     deps.hooks.dashboard = []() -> Result<json> {
-      throw std::runtime_error("dashboard exploded with \xff\xfe invalid UTF-8");
+      return InvalidArgumentError("no dashboard for \xff\xfe (invalid UTF-8 in an error message)");
     };
-    deps.hooks.start_model = [](const std::string&) -> Status {
-      return InvalidArgumentError("no version named \xff\xfe (invalid UTF-8 in an error message)");
+    deps.hooks.object_created = [](const std::string& key, const std::string&) {
+      if (key == "manifests/throw") throw std::runtime_error("hook exploded with \xff\xfe invalid UTF-8");
     };
     auto server = Server::Create(options, deps);
     EXPECT_TRUE(server.ok()) << server.status().ToString();
@@ -145,12 +145,12 @@ TEST_F(HostileRequestsTest, InvalidUtf8AnywhereIs400JsonAndTheServerLives) {
                                            "application/json\r\nContent-Length: " +
                                                std::to_string(body.size()) + "\r\n\r\n" + body),
                   400, "invalid_argument");
-  ExpectJsonError(RoundTrip(server.port(), "POST /api/v1/models/v1/start HTTP/1.1\r\nHost: x\r\nContent-Length: "
-                                           "0\r\n" + auth + "\r\n"),
-                  400, "invalid_argument");
+  ExpectJsonError(RoundTrip(server.port(), "GET /api/v1/dashboard HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"), 400,
+                  "invalid_argument");
   // A handler that throws is a 500, never a second throw.
-  ExpectJsonError(RoundTrip(server.port(), "GET /api/v1/dashboard HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"), 500,
-                  "internal");
+  ExpectJsonError(RoundTrip(server.port(), "PUT /api/v1/objects/manifests/throw HTTP/1.1\r\nHost: x\r\n"
+                                           "Content-Length: 1\r\n" + auth + "\r\nx"),
+                  500, "internal");
   EXPECT_TRUE(server.Healthy());
 }
 

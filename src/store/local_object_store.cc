@@ -12,6 +12,7 @@
 // atomic filesystem operation, and Put retries when a concurrent Delete prunes the folder
 // it is writing into.
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -275,18 +277,32 @@ class LocalObjectStore final : public ObjectStore {
     struct stat st {};
     if (fstat(fd.get(), &st) != 0) return fail(errno);
     if (!S_ISREG(st.st_mode)) return InvalidArgumentError(fmt::format("'{}' is not a regular file", local_path));
-    Sha256Stream hash;
+    EVP_MD_CTX* hash = EVP_MD_CTX_new();
+    if (hash == nullptr || EVP_DigestInit_ex(hash, EVP_sha256(), nullptr) != 1) std::abort();  // out of memory
+    struct FreeHash {
+      EVP_MD_CTX* hash;
+      ~FreeHash() { EVP_MD_CTX_free(hash); }
+    } free_hash{hash};
     std::string buffer(1 << 20, '\0');
     while (true) {
       const ssize_t n = read(fd.get(), buffer.data(), buffer.size());
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return fail(errno);
       if (n == 0) break;
-      hash.Update(std::string_view(buffer.data(), static_cast<size_t>(n)));
+      if (EVP_DigestUpdate(hash, buffer.data(), static_cast<size_t>(n)) != 1) std::abort();
     }
     if (fchmod(fd.get(), 0644) != 0) return fail(errno);
     if (options_.sync && fsync(fd.get()) != 0) return fail(errno);
-    return hash.HexDigest();
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(hash, digest, &length) != 1) std::abort();
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string etag;  // lower-case hex, as Sha256Hex
+    for (unsigned int i = 0; i < length; ++i) {
+      etag += kHex[digest[i] >> 4];
+      etag += kHex[digest[i] & 0xf];
+    }
+    return etag;
   }
 
   // Head: the cached etag when the file is unchanged, else hash it now.

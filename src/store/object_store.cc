@@ -11,6 +11,7 @@
 namespace labelloop::store {
 
 Result<ObjectInfo> ObjectStore::PutFile(const std::string& key, const std::string& local_path) {
+  RETURN_IF_ERROR(ValidateObjectKey(key));
   std::string data;
   local::FileStat stat;
   if (int err = local::ReadFile(local_path, &data, &stat); err != 0) {
