@@ -46,7 +46,7 @@ void FlowTasks::Notify(const std::string& subject, Json body) {
 
 void FlowTasks::RecordFailedImageSet(const std::string& fingerprint, const std::string& reason) {
   if (fingerprint.empty()) return;
-  Status recorded = system_.Update([&](Json& state) { state[kFailedImageSets][fingerprint] = reason; });
+  Status recorded = system_->Update([&](Json& state) { state[kFailedImageSets][fingerprint] = reason; });
   if (!recorded.ok()) spdlog::error("cannot record the failed image set: {}", recorded.ToString());
 }
 
