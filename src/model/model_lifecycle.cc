@@ -34,9 +34,11 @@ Result<db::ModelVersion> ModelService::RequestStart(const std::string& name) {
     return loaded.WithContext("starting " + name);
   }
   ASSIGN_OR_RETURN(std::vector<db::ModelVersion> all, db_->ListModelVersions());
+  // A version still STARTING may be serving already (a switch under way elsewhere):
+  // STOPPING, and the ServingController records STOPPED once it serves nothing.
   for (auto& other : all) {
     if (other.name == name || other.status != db::kStarting) continue;
-    other.status = db::kStopped;
+    other.status = db::kStopping;
     other.status_message = "Start superseded by " + name;
     RETURN_IF_ERROR(db_->UpdateModelVersion(other));
   }
@@ -101,7 +103,12 @@ Result<std::optional<db::ModelVersion>> ModelService::FindRunningVersion() {
 
 Status ModelService::CheckBackbone() {
   if (backbone_loaded_) return OkStatus();
-  std::lock_guard lock(mu_);
+  // A training holds mu_ for its whole run (and loads the backbone first): no waiting
+  // for it, the answer is "not yet".
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    return backbone_loaded_ ? OkStatus() : UnavailableError("the backbone is being loaded by a training");
+  }
   return SharedBackbone().status();
 }
 

@@ -102,8 +102,8 @@ class ModelService {
   // Asks for `name` to serve: TRAINING_COMPLETED, STOPPED or STOPPING -> STARTING, after
   // checking that its artefact loads and matches the configured backbone (a failure
   // leaves the status, records "Start failed: ..." and is returned). RUNNING and STARTING
-  // are returned as they are. Any other STARTING version (never served) is superseded:
-  // STOPPED. FailedPrecondition for a version that did not train.
+  // are returned as they are. Any other STARTING version is superseded: STOPPING.
+  // FailedPrecondition for a version that did not train.
   Result<db::ModelVersion> RequestStart(const std::string& name);
   // Asks for `name` to stop serving: RUNNING or STARTING -> STOPPING; STOPPING and
   // STOPPED are returned as they are. FailedPrecondition for any other status.

@@ -223,8 +223,12 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
   // 6. A tenth: it trains, the new version runs, the old one is stopped after it.
   Upload(kExamples + "/aws_logo/aws-2.jpg", "images_labeled_by_folder/aws_logo/more-10.jpg");
   ASSERT_EQ(api_->PostJson("/api/v1/schedules/training-poll/trigger", json::object()).status / 100, 2);
-  ASSERT_TRUE(WaitUntil(180, [&] { return SystemState().value("previous_trained_images", 0) == 20; }))
-      << SystemState().dump() << "\n" << server_->log();
+  // For-System-Use-Only is recorded first, then the new version shows RUNNING.
+  ASSERT_TRUE(WaitUntil(180, [&] {
+    const std::string running = RunningVersion();
+    return !running.empty() && running != first_version;
+  })) << Models().dump() << "\n" << server_->log();
+  EXPECT_EQ(SystemState().value("previous_trained_images", 0), 20) << SystemState().dump();
   const std::string second_version = RunningVersion();
   EXPECT_NE(second_version, first_version);
   for (const json& v : ModelList()) {
