@@ -27,6 +27,8 @@ Status InitDataDir(const std::string& data_dir) {
   return OkStatus();
 }
 
+std::string ServeLockPath(const std::string& data_dir) { return (fs::path(data_dir) / "serve.lock").string(); }
+
 Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir) {
   std::error_code ec;
   if (!fs::exists(fs::path(data_dir) / "labelloop.db", ec)) {

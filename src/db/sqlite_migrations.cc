@@ -47,6 +47,7 @@ CREATE TABLE embedding_cache (
       {6, "detections and review tasks", kSchemaDetectionsAndReviews},
       {7, "users, sessions and tokens", kSchemaAuth},
       {8, "detection requesters and password changes", kSchemaRoles},
+      {9, "detection queue (images waiting for a model or a retry)", kSchemaDetectionQueue},
   };
   return kMigrations;
 }

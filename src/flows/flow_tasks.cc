@@ -57,7 +57,7 @@ void FlowTasks::NotifyPerDetection(std::string_view kind, const std::string& sub
 
 void FlowTasks::RecordFailedImageSet(const std::string& fingerprint, const std::string& reason) {
   if (fingerprint.empty()) return;
-  Status recorded = system_.Update([&](Json& state) { state[kFailedImageSets][fingerprint] = reason; });
+  Status recorded = system_->Update([&](Json& state) { state[kFailedImageSets][fingerprint] = reason; });
   if (!recorded.ok()) spdlog::error("cannot record the failed image set: {}", recorded.ToString());
 }
 

@@ -103,10 +103,10 @@ void FlowTasks::CheckAgreement(const std::string& version) {
   for (const review::AgreementStats& a : *stats) {
     if (a.model_version != version || a.count < options_.agreement_min_samples) continue;
     const bool below = a.rate < options_.agreement_alert_below;
-    Result<Json> state = system_.Read();
+    Result<Json> state = system_->Read();
     const bool alerted = state.ok() && state->value(kDriftAlerts, Json::object()).value(version, false);
     if (below == alerted) return;  // notify on crossing only
-    Status recorded = system_.Update([&](Json& s) {
+    Status recorded = system_->Update([&](Json& s) {
       if (below) {
         s[kDriftAlerts][version] = true;
       } else if (s.contains(kDriftAlerts)) {

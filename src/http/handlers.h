@@ -10,6 +10,7 @@ namespace labelloop::http {
 
 // misc_routes.cc
 Status HandleHealth(Call& call);
+Status HandleReady(Call& call);
 Status HandleDashboard(Call& call);
 // event_stream.cc
 Status HandleStream(Call& call);

@@ -7,6 +7,7 @@ namespace labelloop::http {
 const std::vector<Route>& RouteTable() {
   static const std::vector<Route> routes = {
       {"GET", "/api/v1/health", kOpen, HandleHealth},
+      {"GET", "/api/v1/ready", kOpen, HandleReady},
       // Session (the login itself is open; the rest needs a signed-in caller).
       {"POST", "/api/v1/session", kOpen, HandleLogin},
       {"GET", "/api/v1/session", kAnyRole, HandleGetSession},

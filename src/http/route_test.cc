@@ -55,12 +55,12 @@ TEST(RouteTableTest, WrongMethodListsAllowedOnes) {
   EXPECT_NE(FindRoute("HEAD", "/api/v1/health", params, allowed), nullptr);
 }
 
-TEST(RouteTableTest, OnlyHealthLoginAndPagesAreOpen) {
+TEST(RouteTableTest, OnlyHealthReadinessLoginAndPagesAreOpen) {
   std::set<std::string_view> open;
   for (const Route& route : RouteTable()) {
     if (route.access.open) open.insert(route.pattern);
   }
-  EXPECT_EQ(open, (std::set<std::string_view>{"/api/v1/health", "/api/v1/session", "/", "/console",
+  EXPECT_EQ(open, (std::set<std::string_view>{"/api/v1/health", "/api/v1/ready", "/api/v1/session", "/", "/console",
                                                "/console/{path*}", "/label", "/label/{path*}"}));
 }
 
@@ -70,6 +70,7 @@ TEST(RouteTableTest, OnlyHealthLoginAndPagesAreOpen) {
 TEST(RouteTableTest, RolesMatchTheContract) {
   const std::map<std::string, std::string> expected = {
       {"GET /api/v1/health", "open"},
+      {"GET /api/v1/ready", "open"},
       {"POST /api/v1/session", "open"},
       {"GET /api/v1/session", "admin, reviewer, consumer"},
       {"DELETE /api/v1/session", "admin, reviewer, consumer"},

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,7 @@ namespace workflow { class Engine; }
 namespace notify { class Notifier; }
 namespace review { class ReviewService; class SamplingService; }
 namespace auth { class AuthService; }
-namespace db { class DetectionDb; class MetadataDb; }
+namespace db { class DetectionDb; class DetectionQueueDb; class MetadataDb; }
 }  // namespace labelloop
 
 namespace labelloop::http {
@@ -97,6 +98,9 @@ struct Hooks {
   std::function<void(const std::string& key, const std::string& etag)> object_created;
   std::function<Status(const std::string& version)> start_model, stop_model;
   std::function<Result<nlohmann::json>()> dashboard;
+  // Readiness: true when every component is ready, and the body of GET /api/v1/ready
+  // ({"status", "components"}: one status word each).
+  std::function<std::pair<bool, nlohmann::json>()> ready;
 };
 
 // What the routes use. Not owned; everything must outlive the Server. bucket, auth and
@@ -113,6 +117,7 @@ struct ServerDeps {
   review::ReviewService* reviews = nullptr;
   review::SamplingService* sampling = nullptr;
   db::DetectionDb* detections = nullptr;
+  db::DetectionQueueDb* detection_queue = nullptr;  // images waiting for a model, or failed
   auth::AuthService* auth = nullptr;
   // Model versions and their evaluations for GET /api/v1/models (ModelService has no list).
   db::MetadataDb* metadata = nullptr;

@@ -84,6 +84,7 @@ struct Environment {
   std::mutex mu;
   std::vector<std::string> created_keys;  // GUARDED_BY(mu): object_created hook calls
   json last_detect_call;                  // GUARDED_BY(mu)
+  std::atomic<bool> ready{false};         // what the readiness hook answers
 };
 
 Environment* env = nullptr;
@@ -239,6 +240,11 @@ class ServerTest : public ::testing::Test {
       return json{{"labels", {{{"name", "amazon_logo"}, {"confidence", 91.5}}}},
                   {"version", "v1"},
                   {"request_id", "req-1"}};
+    };
+    deps.hooks.ready = [] {
+      const bool ready = env->ready.load();
+      return std::make_pair(ready, json{{"status", ready ? "ready" : "not_ready"},
+                                        {"components", {{"database", "ok"}, {"model", ready ? "ok" : "none"}}}});
     };
     // dashboard, start_model and stop_model stay empty: their routes answer 503.
     auto server = Server::Create(options, deps);
@@ -439,6 +445,19 @@ TEST_F(ServerTest, HealthIsOpenAndEveryResponseHasSecurityHeaders) {
   json body = ParseBody(res);
   EXPECT_EQ(body["status"], "ok");
   EXPECT_TRUE(body["version"].is_string());
+}
+
+TEST_F(ServerTest, ReadinessIsOpenAnswers503UntilReadyAndShowsOnlyStatusWords) {
+  env->ready = false;
+  auto res = Send("GET", "/api/v1/ready");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(ParseBody(res), (json{{"status", "not_ready"}, {"components", {{"database", "ok"}, {"model", "none"}}}}));
+  env->ready = true;
+  res = Send("GET", "/api/v1/ready");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(ParseBody(res)["status"], "ready");
 }
 
 TEST_F(ServerTest, ErrorShapeFor404And405And503) {
