@@ -47,11 +47,28 @@ void Note(SoakReport& report, const std::string& what, const std::vector<std::st
 
 std::string KeyOf(const json& execution) { return execution.value("input", json::object()).value("key", ""); }
 
+// A number field, or `fallback` when it is absent or not a number (a pending row has none).
+double Number(const json& j, const char* field, double fallback) {
+  return j.contains(field) && j[field].is_number() ? j[field].get<double>() : fallback;
+}
+
+// A row of the detection log that holds a result (an image still waiting for a model is
+// logged without a confidence).
+bool IsDetected(const json& d) { return d.contains("confidence") && d["confidence"].is_number(); }
+
 // Every uploaded image detected exactly once; the errors of the executions that lost one.
 void CheckDetections(const std::vector<json>& detections, const std::vector<json>& executions, const SoakFacts& facts,
                      SoakReport& report) {
   std::map<std::string, int> per_key;
-  for (const json& d : detections) ++per_key[d.value("image_key", "")];
+  std::vector<std::string> pending;
+  for (const json& d : detections) {
+    if (IsDetected(d)) {
+      ++per_key[d.value("image_key", "")];
+    } else {
+      pending.push_back(d.value("image_key", ""));
+    }
+  }
+  Note(report, "images still waiting for a model at the end", pending);
   std::vector<std::string> lost, duplicated;
   for (const std::string& key : facts.inference_keys) {
     const int n = per_key[key];
@@ -159,7 +176,8 @@ void CheckAgreement(const std::vector<json>& detections, const std::vector<json>
     const std::string id = d.value("request_id", "");
     request_ids.insert(id);
     if (!bucket.contains(d.value("image_key", ""))) problems.push_back("detection " + id + ": image not in the bucket");
-    const bool below = d.value("confidence", 100.0) < d.value("threshold", 0.0) && d.value("review_enabled", false);
+    const bool below = IsDetected(d) && Number(d, "confidence", 100.0) < Number(d, "threshold", 0.0) &&
+                       d.value("review_enabled", json(false)) == json(true);
     const json task = d.value("review_task", json());
     if (below && task.is_null()) problems.push_back("detection " + id + ": below the threshold, no review task");
     if (task.is_string() && !task_by_name.contains(task.get<std::string>())) {
