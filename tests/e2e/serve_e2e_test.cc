@@ -189,7 +189,8 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
   // 4. The 10 inference images: 10 detections logged, all by the version that was RUNNING
   // when they went up, no detection FAILED; those under 70 get review tasks.
   ASSERT_TRUE(WaitUntil(120, [&] { return DetectionCount() == 10; })) << DetectionCount() << "\n" << server_->log();
-  for (const json& d : api_->Get("/api/v1/detections?limit=1000").json["detections"]) {
+  const json logged = api_->Get("/api/v1/detections?limit=1000").json;
+  for (const json& d : logged["detections"]) {
     EXPECT_EQ(d.value("version", ""), first_version) << d.dump();
   }
   for (const json& e : Executions("detection")) EXPECT_NE(e.value("status", ""), "FAILED") << e.dump();

@@ -187,12 +187,13 @@ TEST_F(ServingE2eTest, PendingImagesSurviveAKillAndAreDetectedOnceOldestFirst) {
   ASSERT_TRUE(WaitUntil(60, [&] { return Total("") == int64_t(files.size()); })) << server_->log();
   EXPECT_EQ(Total("status=pending"), 0);
   // Newest first in the log: reversed, the upload order.
+  const json log = Detections("");  // kept: a range-for over a temporary's member dangles
   std::vector<std::string> order;
-  for (const json& d : Detections("")["detections"]) order.insert(order.begin(), d.value("image_key", ""));
+  for (const json& d : log["detections"]) order.insert(order.begin(), d.value("image_key", ""));
   std::vector<std::string> expected;
   for (const std::string& n : names) expected.push_back("images_for_detection/" + n);
   EXPECT_EQ(order, expected);
-  for (const json& d : Detections("")["detections"]) EXPECT_EQ(d.value("version", ""), version_);
+  for (const json& d : log["detections"]) EXPECT_EQ(d.value("version", ""), version_);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   EXPECT_EQ(Total(""), int64_t(files.size()));  // exactly once
   EXPECT_EQ(FailedDetectionExecutions(), 0);
