@@ -168,11 +168,19 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
   EXPECT_TRUE(EmailContains("Training check"));
 
   // 3. The training execution's history shows every state of the branch.
-  std::vector<json> trainings = Executions("training-poll");
+  // The version serves before its training execution ends: the execution's last Wait and
+  // deploy check still run after RUNNING shows, so wait for it.
+  std::vector<json> trainings;
   json succeeded;
-  for (const json& e : trainings) {
-    if (e.value("status", "") == "SUCCEEDED" && e.value("state", e.value("current_state", "")) == "Model deployed") succeeded = e;
-  }
+  WaitUntil(60, [&] {
+    trainings = Executions("training-poll");
+    for (const json& e : trainings) {
+      if (e.value("status", "") == "SUCCEEDED" && e.value("state", e.value("current_state", "")) == "Model deployed") {
+        succeeded = e;
+      }
+    }
+    return !succeeded.is_null();
+  });
   ASSERT_FALSE(succeeded.is_null()) << json(trainings).dump(2);
   json detail = api_->Get("/api/v1/executions/" + succeeded.value("id", "")).json;
   std::set<std::string> entered;
