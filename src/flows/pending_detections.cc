@@ -21,6 +21,18 @@ Json PendingJson(const db::QueuedImage& image) {
               {"below_threshold", false}, {"review_enabled", false}};
 }
 
+db::QueuedImage NewQueuedImage(const std::string& key, const std::string& request_id, std::string_view source,
+                               std::string_view requested_by, int64_t now_ms, std::string_view status) {
+  db::QueuedImage image;
+  image.request_id = request_id;
+  image.image_key = key;
+  image.source = std::string(source);
+  image.requested_by = std::string(requested_by);
+  image.arrived_ms = now_ms;
+  image.status = std::string(status);
+  return image;
+}
+
 }  // namespace
 
 Result<bool> FlowTasks::MustWait(bool behind_older) {
@@ -33,13 +45,8 @@ Result<bool> FlowTasks::MustWait(bool behind_older) {
 Result<Json> FlowTasks::Queue(const std::string& key, const std::string& request_id, std::string_view source,
                               std::string_view requested_by, const std::string& reason, int64_t attempts,
                               int64_t delay_ms) {
-  db::QueuedImage image;
-  image.request_id = request_id;
-  image.image_key = key;
-  image.source = std::string(source);
-  image.requested_by = std::string(requested_by);
-  image.arrived_ms = deps_.clock->NowMs();
-  image.status = std::string(db::kQueuedPending);
+  db::QueuedImage image =
+      NewQueuedImage(key, request_id, source, requested_by, deps_.clock->NowMs(), db::kQueuedPending);
   image.attempts = attempts;
   image.next_attempt_ms = image.arrived_ms + delay_ms;
   image.last_error = reason;
@@ -50,13 +57,8 @@ Result<Json> FlowTasks::Queue(const std::string& key, const std::string& request
 
 Status FlowTasks::RecordFailure(const std::string& key, const std::string& request_id, std::string_view source,
                                 std::string_view requested_by, const Status& error) {
-  db::QueuedImage image;
-  image.request_id = request_id;
-  image.image_key = key;
-  image.source = std::string(source);
-  image.requested_by = std::string(requested_by);
-  image.arrived_ms = deps_.clock->NowMs();
-  image.status = std::string(db::kQueuedFailed);
+  db::QueuedImage image =
+      NewQueuedImage(key, request_id, source, requested_by, deps_.clock->NowMs(), db::kQueuedFailed);
   image.attempts = 1;
   image.last_error = error.ToString();
   if (Result<db::QueuedImage> added = deps_.detection_queue->Add(image); !added.ok()) {
