@@ -15,28 +15,41 @@ Metrics& Metrics::Global() {
   return *metrics;
 }
 
-void Metrics::DeclareCounter(std::string_view name, std::string_view help) {
-  std::lock_guard lock(mu_);
+void Metrics::DeclareLocked(std::string_view name, std::string_view help, Kind kind,
+                            std::vector<double> upper_bounds) {
   if (families_.find(name) != families_.end()) return;
   Family& family = families_[std::string(name)];
   family.help = help;
+  family.kind = kind;
+  family.upper_bounds = std::move(upper_bounds);
+}
+
+void Metrics::DeclareCounter(std::string_view name, std::string_view help) {
+  std::lock_guard lock(mu_);
+  DeclareLocked(name, help, Kind::kCounter, {});
+}
+
+void Metrics::DeclareGauge(std::string_view name, std::string_view help) {
+  std::lock_guard lock(mu_);
+  DeclareLocked(name, help, Kind::kGauge, {});
 }
 
 void Metrics::DeclareHistogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds) {
   std::sort(upper_bounds.begin(), upper_bounds.end());
   std::lock_guard lock(mu_);
-  if (families_.find(name) != families_.end()) return;
-  Family& family = families_[std::string(name)];
-  family.help = help;
-  family.histogram = true;
-  family.upper_bounds = std::move(upper_bounds);
+  DeclareLocked(name, help, Kind::kHistogram, std::move(upper_bounds));
 }
 
-Metrics::Family& Metrics::FindFamilyLocked(std::string_view name) {
+Metrics::Family& Metrics::FindFamilyLocked(std::string_view name, Kind kind) {
   auto it = families_.find(name);
+  // stderr directly: a programming error must be seen whatever the logger's set-up.
   if (it == families_.end()) {
-    // stderr directly: a programming error must be seen whatever the logger's set-up.
     std::fprintf(stderr, "labelloop: metric '%.*s' was recorded before it was declared\n", int(name.size()), name.data());
+    std::abort();
+  }
+  if (it->second.kind != kind) {
+    std::fprintf(stderr, "labelloop: metric '%.*s' was recorded as another kind than declared\n", int(name.size()),
+                 name.data());
     std::abort();
   }
   return it->second;
@@ -44,12 +57,17 @@ Metrics::Family& Metrics::FindFamilyLocked(std::string_view name) {
 
 void Metrics::Increment(std::string_view name, const MetricLabels& labels, double delta) {
   std::lock_guard lock(mu_);
-  FindFamilyLocked(name).counters[labels] += delta;
+  FindFamilyLocked(name, Kind::kCounter).counters[labels] += delta;
+}
+
+void Metrics::AddToGauge(std::string_view name, const MetricLabels& labels, double delta) {
+  std::lock_guard lock(mu_);
+  FindFamilyLocked(name, Kind::kGauge).counters[labels] += delta;
 }
 
 void Metrics::Observe(std::string_view name, const MetricLabels& labels, double value) {
   std::lock_guard lock(mu_);
-  Family& family = FindFamilyLocked(name);
+  Family& family = FindFamilyLocked(name, Kind::kHistogram);
   Histogram& histogram = family.histograms[labels];
   if (histogram.bucket_counts.empty()) histogram.bucket_counts.resize(family.upper_bounds.size());
   auto bound = std::lower_bound(family.upper_bounds.begin(), family.upper_bounds.end(), value);
@@ -61,7 +79,8 @@ void Metrics::Observe(std::string_view name, const MetricLabels& labels, double 
 void Metrics::Render(PrometheusText& out) const {
   std::lock_guard lock(mu_);
   for (const auto& [name, family] : families_) {
-    out.Family(name, family.histogram ? "histogram" : "counter", family.help);
+    const char* type = family.kind == Kind::kHistogram ? "histogram" : family.kind == Kind::kGauge ? "gauge" : "counter";
+    out.Family(name, type, family.help);
     for (const auto& [labels, value] : family.counters) out.Sample(name, labels, value);
     for (const auto& [labels, histogram] : family.histograms) {
       uint64_t cumulative = 0;

@@ -23,10 +23,13 @@ class Metrics {
   // Declaring a family twice keeps the first declaration.
   void DeclareCounter(std::string_view name, std::string_view help);
   void DeclareHistogram(std::string_view name, std::string_view help, std::vector<double> upper_bounds);
+  // A gauge: a value that goes up and down (requests in flight), moved by AddToGauge.
+  void DeclareGauge(std::string_view name, std::string_view help);
 
   // REQUIRES: the family was declared (an undeclared name aborts: a programming error).
   void Increment(std::string_view name, const MetricLabels& labels, double delta = 1);
   void Observe(std::string_view name, const MetricLabels& labels, double value);
+  void AddToGauge(std::string_view name, const MetricLabels& labels, double delta);
 
   // Appends every declared family with its samples.
   void Render(PrometheusText& out) const;
@@ -37,15 +40,17 @@ class Metrics {
     uint64_t count = 0;
     double sum = 0;
   };
+  enum class Kind { kCounter, kGauge, kHistogram };
   struct Family {
     std::string help;
-    bool histogram = false;
+    Kind kind = Kind::kCounter;
     std::vector<double> upper_bounds;
-    std::map<MetricLabels, double> counters;
+    std::map<MetricLabels, double> counters;  // and gauges
     std::map<MetricLabels, Histogram> histograms;
   };
 
-  Family& FindFamilyLocked(std::string_view name);
+  void DeclareLocked(std::string_view name, std::string_view help, Kind kind, std::vector<double> upper_bounds);
+  Family& FindFamilyLocked(std::string_view name, Kind kind);
 
   mutable std::mutex mu_;
   std::map<std::string, Family, std::less<>> families_;  // GUARDED_BY(mu_)

@@ -61,9 +61,27 @@ TEST(MetricsTest, ConcurrentIncrementsAreAllCounted) {
   EXPECT_NE(out.text().find("test_total 4000\n"), std::string::npos) << out.text();
 }
 
+TEST(MetricsTest, GaugesGoUpAndDown) {
+  Metrics metrics;
+  metrics.DeclareGauge("test_in_flight", "In flight.");
+  metrics.AddToGauge("test_in_flight", {}, 1);
+  metrics.AddToGauge("test_in_flight", {}, 1);
+  metrics.AddToGauge("test_in_flight", {}, -1);
+  PrometheusText out;
+  metrics.Render(out);
+  EXPECT_NE(out.text().find("# TYPE test_in_flight gauge\n"), std::string::npos) << out.text();
+  EXPECT_NE(out.text().find("test_in_flight 1\n"), std::string::npos) << out.text();
+}
+
 TEST(MetricsDeathTest, AnUndeclaredMetricIsAProgrammingError) {
   Metrics metrics;
   EXPECT_DEATH(metrics.Increment("never_declared_total", {}), "never_declared_total");
+}
+
+TEST(MetricsDeathTest, RecordingAsAnotherKindIsAProgrammingError) {
+  Metrics metrics;
+  metrics.DeclareCounter("test_total", "A counter.");
+  EXPECT_DEATH(metrics.AddToGauge("test_total", {}, -1), "another kind");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ Status HandleHealth(Call& call);
 Status HandleOpenApi(Call& call);
 // metrics_route.cc
 Status HandleMetrics(Call& call);
+Status HandleReady(Call& call);
 Status HandleDashboard(Call& call);
 // event_stream.cc
 Status HandleStream(Call& call);
@@ -65,6 +66,7 @@ Status HandleAgreement(Call& call);
 Status HandleLogin(Call& call);
 Status HandleGetSession(Call& call);
 Status HandleLogout(Call& call);
+Status HandleChangePassword(Call& call);
 // user_routes.cc
 Status HandleListUsers(Call& call);
 Status HandleAddUser(Call& call);

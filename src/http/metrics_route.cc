@@ -2,15 +2,19 @@
 // (common/metrics.h: HTTP requests, detection latency) plus figures read from the
 // database at scrape time: detections by version and label, queue depths (events,
 // executions, deliveries, review tasks by status), trainings by outcome and their
-// durations, model versions by status, and model/human agreement per version.
+// durations, model versions by status, images waiting for detection or failed for good,
+// and model/human agreement per version. The detect queue's figures (running, waiting,
+// refused) are kept by the DetectGate.
 // Any API token or session may read it; no credentials are needed when
 // ServerOptions::metrics_open is set (the route's Access says so, authenticator.cc obeys).
 #include <fmt/format.h>
 
 #include "common/metrics.h"
+#include "db/detection_queue_db.h"
 #include "db/metadata_db.h"
 #include "db/stats_db.h"
 #include "http/call_util.h"
+#include "http/detect_gate.h"
 #include "http/handlers.h"
 #include "http/request_observer.h"
 #include "review/sampling_service.h"
@@ -72,6 +76,18 @@ Status WriteTrainings(PrometheusText& out, db::MetadataDb& metadata) {
   return OkStatus();
 }
 
+// Images not in the detection log: waiting for a version to serve, or failed for good.
+Status WriteDetectionQueue(PrometheusText& out, db::DetectionQueueDb& queue) {
+  std::map<std::string, int64_t> counts;
+  for (std::string_view status : {db::kQueuedPending, db::kQueuedFailed}) {
+    ASSIGN_OR_RETURN(counts[std::string(status)], queue.Count(status));
+  }
+  WriteByStatus(out, "labelloop_detection_queue",
+                "Images waiting for detection (pending: no version served or it failed for now) or failed for good.",
+                counts);
+  return OkStatus();
+}
+
 Status WriteAgreement(PrometheusText& out, review::SamplingService& sampling) {
   ASSIGN_OR_RETURN(auto stats, sampling.Agreement());
   out.Family("labelloop_agreement_rate", "gauge", "Share of sampled detections where the reviewer agreed with the model.");
@@ -85,9 +101,11 @@ Status WriteAgreement(PrometheusText& out, review::SamplingService& sampling) {
 
 Status HandleMetrics(Call& call) {
   DeclareHttpMetrics();
+  DeclareDetectGateMetrics();
   PrometheusText out;
   Metrics::Global().Render(out);
   if (call.deps.stats != nullptr) RETURN_IF_ERROR(WriteStoreCounts(out, *call.deps.stats));
+  if (call.deps.detection_queue != nullptr) RETURN_IF_ERROR(WriteDetectionQueue(out, *call.deps.detection_queue));
   if (call.deps.metadata != nullptr) RETURN_IF_ERROR(WriteTrainings(out, *call.deps.metadata));
   if (call.deps.sampling != nullptr) RETURN_IF_ERROR(WriteAgreement(out, *call.deps.sampling));
   call.response.status = 200;

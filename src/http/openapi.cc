@@ -19,6 +19,7 @@ std::string_view ReasonFor(int status) {
     case 201: return "Created";
     case 202: return "Accepted";
     case 204: return "No content";
+    case 206: return "Partial content: the one range the Range header asked for";
     case 304: return "Not modified (the ETag matches If-None-Match)";
     case 400: return "Invalid argument: a bad parameter, key or body (the message names it)";
     case 401: return "Unauthenticated: no credentials, or a wrong, expired or revoked token or session";
@@ -26,9 +27,12 @@ std::string_view ReasonFor(int status) {
     case 404: return "Not found";
     case 409: return "Conflict: the name is taken, or the state does not allow it";
     case 413: return "The request body is larger than the upload limit";
+    case 415: return "Compressed request bodies (Content-Encoding) are not accepted";
+    case 416: return "The Range header asks for bytes the object does not have";
     case 429: return "Too many failed sign-ins (Retry-After says how long to wait)";
     case 500: return "Internal error (details in the server log)";
     case 503: return "Unavailable: a part of the server is not configured, or it is busy; retry later";
+    case 507: return "Insufficient storage: the disk is full; nothing was stored";
     default: return "See the message";
   }
 }
@@ -60,12 +64,19 @@ Json Responses(const Route& route, bool has_path_params) {
   Json success = {{"description", ReasonFor(doc.success_status)}};
   if (!doc.response.empty()) success["content"] = BodyContent(doc.response);
   responses[std::to_string(doc.success_status)] = success;
+  for (int status : doc.same_body_statuses) {
+    Json same = success;
+    same["description"] = ReasonFor(status);
+    responses[std::to_string(status)] = std::move(same);
+  }
   std::set<int> errors(doc.extra_statuses.begin(), doc.extra_statuses.end());
   if (!route.access.open) errors.insert({401, 403});
   if (route.method != "GET" && route.method != "DELETE") errors.insert(403);  // CSRF with a session cookie
   if (!doc.query.empty() || !doc.request.empty() || has_path_params) errors.insert(400);
   if (has_path_params) errors.insert(404);
-  if (!doc.request.empty()) errors.insert(413);
+  if (!doc.request.empty()) errors.insert({413, 415});
+  // Bodies streamed to disk (uploads, detect images) meet a full disk.
+  if (doc.request == "application/octet-stream" || doc.request == "multipart/form-data") errors.insert(507);
   errors.insert({500, 503});
   for (int status : errors) {
     if (status == 204 || status == 304) {

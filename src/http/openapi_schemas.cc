@@ -53,6 +53,7 @@ Json DetectionSchema() {
   return ObjectSchema(
       "One entry of the detection log.",
       {{"request_id", StringSchema()},
+       {"status", EnumSchema({"detected"})},
        {"created", TimeSchema()},
        {"image_key", StringSchema()},
        {"image_etag", StringSchema()},
@@ -64,11 +65,36 @@ Json DetectionSchema() {
        {"review_enabled", BooleanSchema()},
        {"sampled", BooleanSchema()},
        {"source", StringSchema("api, bucket, ...")},
+       {"requested_by", Nullable(StringSchema("the user or token that posted it (API detections)"))},
        {"review_status", EnumSchema({"not_reviewed", "pending", "completed"})},
        {"review_task", Nullable(StringSchema())},
        {"human_label", Nullable(StringSchema())},
        {"human_copied_key", Nullable(StringSchema())},
        {"human_completed", Nullable(TimeSchema())}});
+}
+
+// An image that is not in the detection log (yet): waiting for a version to serve, or
+// failed for good.
+Json QueuedDetectionSchema() {
+  return ObjectSchema(
+      "An image waiting for detection (pending) or failed for good (failed), with the reason.",
+      {{"request_id", StringSchema()},
+       {"status", EnumSchema({"pending", "failed"})},
+       {"created", TimeSchema("when the image arrived")},
+       {"image_key", StringSchema()},
+       {"source", StringSchema("api, bucket, ...")},
+       {"version", {{"type", "null"}}},
+       {"label", {{"type", "null"}}},
+       {"labels", ArraySchema(AnySchema(), "always empty")},
+       {"attempts", IntegerSchema("detections tried so far")},
+       {"next_attempt", Nullable(TimeSchema("pending: when it is tried again"))},
+       {"reason", StringSchema("why it waits, or why it failed")}});
+}
+
+// Any entry of GET /api/v1/detections or GET /api/v1/detections/{request_id}.
+Json AnyDetectionSchema() {
+  return {{"oneOf", Json::array({SchemaRef("Detection"), SchemaRef("QueuedDetection")})},
+          {"description", "a logged detection (status detected) or a queued image (pending or failed)"}};
 }
 
 Json ReviewTaskSchema() {
@@ -128,6 +154,8 @@ Json RequestSchemas() {
       {"ReviewAnswer", ObjectSchema("", {{"label", Nullable(StringSchema("a label; null for None of the Above"))}})},
       {"NewUser", ObjectSchema("", {{"name", StringSchema()}, {"password", StringSchema()}, {"role", SchemaRef("Role")}})},
       {"PasswordChange", ObjectSchema("", {{"password", StringSchema()}})},
+      {"PasswordChangeOwn",
+       ObjectSchema("", {{"current_password", StringSchema()}, {"new_password", StringSchema()}})},
       {"NewToken", ObjectSchema("", {{"name", StringSchema()}, {"role", SchemaRef("Role")}})},
   };
 }
@@ -143,11 +171,23 @@ Json ReplySchemas() {
   return {
       {"Error", ErrorSchema()},
       {"Health", ObjectSchema("", {{"status", EnumSchema({"ok"})}, {"version", StringSchema()}})},
+      {"Readiness",
+       ObjectSchema("Whether the server can do its job now (200: ready; 503: not_ready).",
+                    {{"status", EnumSchema({"ready", "not_ready"})},
+                     {"components", ObjectSchema("one status word per component",
+                                                 {{"database", EnumSchema({"ok", "unavailable"})},
+                                                  {"bucket", EnumSchema({"ok", "unavailable"})},
+                                                  {"backbone", EnumSchema({"ok", "unavailable"})},
+                                                  {"engine", EnumSchema({"ok", "stopped"})},
+                                                  {"model", EnumSchema({"ok", "none", "starting", "unknown"})}})}})},
       {"OpenApi", {{"type", "object"}, {"description", "an OpenAPI 3.1 document"}}},
       {"Session", ObjectSchema("The signed-in caller.",
                                {{"user", StringSchema()},
                                 {"role", SchemaRef("Role")},
                                 {"via_token", BooleanSchema(), false},
+                                {"must_change_password",
+                                 BooleanSchema("signed in with a one-time password: only the session routes answer "
+                                               "until POST /api/v1/session/password")},
                                 {"csrf_token", Nullable(StringSchema("send it as X-CSRF-Token; null for tokens"))}})},
       {"Object", ObjectInfoSchema(false)},
       {"ObjectWithTime", ObjectInfoSchema(true)},
@@ -157,14 +197,21 @@ Json ReplySchemas() {
       {"ParameterHistory", ObjectSchema("", {{"name", StringSchema()},
                                              {"history", ArraySchema(SchemaRef("ParameterValue"), "newest first")}})},
       {"ModelList", ListSchema("Model versions, newest first.", "models", SchemaRef("ModelVersion"))},
-      {"DetectResult", ObjectSchema("What the model saw in one image.",
-                                    {{"labels", LabelScoresSchema()},
-                                     {"version", StringSchema()},
-                                     {"request_id", StringSchema()},
-                                     {"image", StringSchema("the image's key in the bucket")},
-                                     {"review_task", Nullable(StringSchema("the review task it created"))}})},
+      {"DetectResult",
+       ObjectSchema("What the model saw in one image (200), or that the image waits for a version to serve (202).",
+                    {{"status", EnumSchema({"detected", "pending"})},
+                     {"labels", LabelScoresSchema()},
+                     {"version", Nullable(StringSchema("null while pending"))},
+                     {"request_id", StringSchema("GET /api/v1/detections/{request_id} follows it")},
+                     {"image", StringSchema("the image's key in the bucket")},
+                     {"review_task", Nullable(StringSchema("the review task it created"))},
+                     {"reason", StringSchema("pending: why it waits"), false}})},
       {"Detection", DetectionSchema()},
-      {"DetectionList", PageSchema("A page of the detection log.", "detections", SchemaRef("Detection"), "", true)},
+      {"QueuedDetection", QueuedDetectionSchema()},
+      {"AnyDetection", AnyDetectionSchema()},
+      {"DetectionList", PageSchema("A page of the detection log (status=detected, the default) or of the queue "
+                                   "(status=pending or failed).",
+                                   "detections", SchemaRef("AnyDetection"), "", true)},
       {"Histogram", ObjectSchema("", {{"version", StringSchema()}, {"bins", ArraySchema(std::move(histogram_bin))}})},
       {"ExecutionList", PageSchema("A page of executions.", "executions", SchemaRef("Execution"), "next_before")},
       {"StateMachine", {{"type", "object"}, {"description", "a States Language definition"}}},

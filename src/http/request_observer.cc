@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/metrics.h"
-#include "http/route_table.h"
+#include "common/request_context.h"
 
 namespace labelloop::http {
 namespace {
@@ -11,43 +11,49 @@ namespace {
 constexpr std::string_view kRequestsTotal = "labelloop_http_requests_total";
 constexpr std::string_view kRequestSeconds = "labelloop_http_request_duration_seconds";
 
-// The route pattern a request matched; "unmatched" for 404/405s, so scanners probing random
-// paths cannot grow the label set.
-std::string RouteLabel(std::string_view method, std::string_view path) {
-  PathParams params;
-  std::string allowed;
-  const Route* route = FindRoute(method, path, params, allowed);
-  return route ? std::string(route->pattern) : "unmatched";
-}
-
 }  // namespace
 
 void DeclareHttpMetrics() {
-  Metrics& metrics = Metrics::Global();
-  metrics.DeclareCounter(kRequestsTotal, "HTTP requests by route pattern, method and status.");
-  metrics.DeclareHistogram(kRequestSeconds, "HTTP request duration by route pattern and method (for event "
-                                            "streams: until the stream starts).",
-                           {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
+  static const bool declared = [] {
+    Metrics& metrics = Metrics::Global();
+    metrics.DeclareCounter(kRequestsTotal, "HTTP requests by route pattern, method and status (\"aborted\": the "
+                                           "connection ended before a reply).");
+    metrics.DeclareHistogram(kRequestSeconds, "HTTP request duration by route pattern and method, until the reply is "
+                                              "handed over (for event streams: until the stream starts).",
+                             {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30});
+    return true;
+  }();
+  (void)declared;
 }
 
-RequestObserver::RequestObserver(std::string_view method, std::string_view path, std::string_view client_request_id,
-                                 const int* status)
-    : scope_(IsValidRequestId(client_request_id) ? std::string(client_request_id) : NewRequestId()),
-      method_(method),
-      path_(path),
-      status_(status),
-      start_ns_(SteadyNowNs()) {}
+RequestObserver::RequestObserver() : start_ns_(SteadyNowNs()) {}
 
 RequestObserver::~RequestObserver() {
-  static const bool declared = (DeclareHttpMetrics(), true);
-  (void)declared;
+  // A connection closed before its head was complete (a probe, an idle keep-alive) is no
+  // request; one closed after it (a body cut off at its limit, a client gone) is counted.
+  if (!method_.empty()) Record("aborted");
+}
+
+void RequestObserver::AdoptRequestId(std::string_view client_request_id) {
+  request_id_ = IsValidRequestId(client_request_id) ? std::string(client_request_id) : NewRequestId();
+}
+
+void RequestObserver::Describe(std::string_view method, std::string_view route_pattern) {
+  method_ = method == "HEAD" ? "GET" : std::string(method);
+  route_ = route_pattern.empty() ? "unmatched" : std::string(route_pattern);
+}
+
+void RequestObserver::RecordReply(int status) { Record(std::to_string(status)); }
+
+void RequestObserver::Record(const std::string& status) {
+  if (recorded_) return;
+  recorded_ = true;
+  DeclareHttpMetrics();
   const double seconds = SecondsSince(start_ns_);
-  const std::string method = method_ == "HEAD" ? "GET" : method_;
-  const std::string route = RouteLabel(method, path_);
   Metrics& metrics = Metrics::Global();
-  metrics.Increment(kRequestsTotal, {{"route", route}, {"method", method}, {"status", std::to_string(*status_)}});
-  metrics.Observe(kRequestSeconds, {{"route", route}, {"method", method}}, seconds);
-  spdlog::debug("{} {} -> {} ({:.1f} ms)", method_, path_, *status_, seconds * 1000);
+  const std::string method = method_.empty() ? "unknown" : method_;
+  metrics.Increment(kRequestsTotal, {{"route", route_}, {"method", method}, {"status", status}});
+  metrics.Observe(kRequestSeconds, {{"route", route_}, {"method", method}}, seconds);
 }
 
 }  // namespace labelloop::http

@@ -1,34 +1,45 @@
-// What the dispatcher does around every request, kept out of server.cc: a request id for
-// every log line the request writes (the client's X-Request-Id when well-formed, else a
-// fresh one; echoed in the reply), the HTTP metrics by route pattern (never the raw path,
-// so label values stay few) and status when the request ends, and a debug access line.
-// One per request, on the thread serving it.
+// What the server does around every request, kept out of server.cc and exchange.cc: the
+// request id (the client's X-Request-Id when well-formed, else a fresh one; echoed in the
+// reply and put on every log line the request writes, see ScopedRequestId), and the HTTP
+// metrics by route pattern (never the raw path, so label values stay few) and status,
+// recorded once when the reply is handed over (or when the connection ends without one).
+// One per exchange, used on the connection's thread only; not thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
-
-#include "common/request_context.h"
 
 namespace labelloop::http {
 
 class RequestObserver {
  public:
-  // `status` is read when the observer ends (the reply's final status).
-  RequestObserver(std::string_view method, std::string_view path, std::string_view client_request_id,
-                  const int* status);
-  ~RequestObserver();
+  // Starts the clock (the request line has arrived).
+  RequestObserver();
+  ~RequestObserver();  // a request that was never answered counts with status "aborted"
   RequestObserver(const RequestObserver&) = delete;
   RequestObserver& operator=(const RequestObserver&) = delete;
 
-  const std::string& request_id() const { return scope_.id(); }
+  // The head is complete: keeps the client's id when well-formed, else makes one.
+  void AdoptRequestId(std::string_view client_request_id);
+  // "" before AdoptRequestId.
+  const std::string& request_id() const { return request_id_; }
+
+  // Names the request for the metrics: its method and the route pattern it matched
+  // ("" or unmatched: "unmatched", so probes of random paths cannot grow the label set).
+  void Describe(std::string_view method, std::string_view route_pattern);
+  // The reply is handed over with this status: counts the request and its duration (for
+  // event streams: until the stream starts). Only the first call counts.
+  void RecordReply(int status);
 
  private:
-  ScopedRequestId scope_;
+  void Record(const std::string& status);
+
+  std::string request_id_;
   std::string method_;
-  std::string path_;
-  const int* status_;
+  std::string route_ = "unmatched";
   int64_t start_ns_;
+  bool recorded_ = false;
 };
 
 // Declares the HTTP metric families (idempotent), so they show before the first request.

@@ -34,6 +34,11 @@ struct RouteDoc {
     return std::move(*this);
   }
   RouteDoc Also(std::vector<int> statuses) && { extra_statuses = std::move(statuses); return std::move(*this); }
+  // Statuses answered with the success body too (202 pending, 503 not ready, 206 a range).
+  RouteDoc AlsoWithBody(std::vector<int> statuses) && {
+    same_body_statuses = std::move(statuses);
+    return std::move(*this);
+  }
 
   std::string_view summary;
   std::vector<QueryParam> query;
@@ -48,6 +53,7 @@ struct RouteDoc {
   // non-open routes, 400 with parameters or a body, 404 with path parameters, 413 with a
   // body, 503 and 500 for any): e.g. 409, 429, 204 (nothing to return).
   std::vector<int> extra_statuses;
+  std::vector<int> same_body_statuses;
 };
 
 }  // namespace labelloop::http

@@ -19,7 +19,11 @@ QueryParam CursorAlias(std::string_view name) {
 
 const std::vector<Route>& RouteTable() {
   static const std::vector<Route> routes = {
-      {"GET", "/api/v1/health", kOpen, HandleHealth, Doc("Is the server up").Returns("Health")},
+      {"GET", "/api/v1/health", kOpen, HandleHealth, Doc("Liveness: the process answers HTTP").Returns("Health")},
+      {"GET", "/api/v1/ready", kOpen, HandleReady,
+       Doc("Readiness: one status word per component (503, same shape, while any is not ok)")
+           .Returns("Readiness")
+           .AlsoWithBody({503})},
       {"GET", "/api/v1/openapi.json", kOpen, HandleOpenApi,
        Doc("This API's OpenAPI 3.1 description, generated from the route table").Returns("OpenApi")},
       // Session (the login itself is open; the rest needs a signed-in caller).
@@ -27,6 +31,11 @@ const std::vector<Route>& RouteTable() {
        Doc("Sign in: sets the session cookie").Accepts("LoginRequest").Returns("Session").Also({429})},
       {"GET", "/api/v1/session", kAnyRole, HandleGetSession, Doc("Who is calling").Returns("Session")},
       {"DELETE", "/api/v1/session", kAnyRole, HandleLogout, Doc("Sign out: ends the session").Returns("", 204)},
+      {"POST", "/api/v1/session/password", kAnyRole, HandleChangePassword,
+       Doc("Change the caller's own password (session callers); every other session ends, a new one is set")
+           .Accepts("PasswordChangeOwn")
+           .Returns("Session")
+           .Also({429})},
       // Bucket.
       {"GET", "/api/v1/objects", kAdminOnly, HandleListObjects,
        Doc("List bucket objects by prefix")
@@ -42,7 +51,10 @@ const std::vector<Route>& RouteTable() {
       {"PUT", "/api/v1/objects/{key+}", kAdminConsumer, HandlePutObject,
        Doc("Store one object (the raw bytes)").Accepts("application/octet-stream").Returns("Object")},
       {"GET", "/api/v1/objects/{key+}", kAdminReviewer, HandleGetObject,
-       Doc("An object's bytes (ETag; 304 on If-None-Match)").Returns("application/octet-stream").Also({304})},
+       Doc("An object's bytes (ETag; 304 on If-None-Match; one Range: 206)")
+           .Returns("application/octet-stream")
+           .AlsoWithBody({206})
+           .Also({304, 416})},
       {"DELETE", "/api/v1/objects/{key+}", kAdminOnly, HandleDeleteObject,
        Doc("Delete an object (also when it did not exist)").Returns("", 204)},
       // Parameters.
@@ -64,16 +76,20 @@ const std::vector<Route>& RouteTable() {
        Doc("Stop a version").Returns("ModelVersion").Also({409})},
       // Detection and the detection log.
       {"POST", "/api/v1/detect", kAdminConsumer, HandleDetect,
-       Doc("Classify one image (the raw bytes) with the running version")
+       Doc("Classify one image (the raw bytes) with the running version; 202 while no version serves (the "
+           "image waits as pending)")
            .Query({{"max_results", "integer", "0-1000 labels at most (0: all)"},
                    {"min_confidence", "number", "0-100: leave out labels below it"},
                    {"filename", "string", "names the image in the log and in errors"}})
            .Accepts("application/octet-stream")
            .Returns("DetectResult")
+           .AlsoWithBody({202})
            .Also({409})},
       {"GET", "/api/v1/detections", kAdminOnly, HandleListDetections,
-       Doc("The detection log, newest first")
-           .Query({{"version", "string", "only this model version"},
+       Doc("The detection log, newest first; or the images waiting for detection or failed for good")
+           .Query({{"status", "string", "detected (default: the log), pending or failed (the queue; only cursor and "
+                                        "limit apply)"},
+                   {"version", "string", "only this model version"},
                    {"label", "string", "only this top label"},
                    {"q", "string", "part of the image key"},
                    {"review_status", "string", "any, not_reviewed, pending or completed"},
@@ -86,7 +102,8 @@ const std::vector<Route>& RouteTable() {
            .Query({{"version", "string", "the model version", true}})
            .Returns("Histogram")},
       {"GET", "/api/v1/detections/{request_id}", kAdminConsumer, HandleGetDetection,
-       Doc("One detection").Returns("Detection")},
+       Doc("One detection, or the queued image while it waits or after it failed (consumers: their own only)")
+           .Returns("AnyDetection")},
       // Workflow executions.
       {"GET", "/api/v1/executions", kAdminOnly, HandleListExecutions,
        Doc("Workflow executions, newest first")

@@ -58,13 +58,16 @@ export const tests = [
   },
   {
     name: 'HTTP requests count by route pattern and status, and queue depths are read',
-    fn: async ({ server }) => {
+    fn: async ({ server, repo }) => {
       const before = parseMetrics((await scrape(server)).text);
       const route = { route: '/api/v1/parameters/{name}', method: 'GET', status: '200' };
       for (let i = 0; i < 3; i++) await server.get('/api/v1/parameters/Minimum-F1-Score');
       await server.request('GET', '/api/v1/models/no-such-version', { expect: 404 });
       await server.request('GET', '/api/v1/no/such/route', { expect: 404 });
       await server.setParameter('Human-Sampling-Interval', '700');  // an event, then an execution
+      // No version serves yet: the image waits in the detection queue (202).
+      const image = await readFile(path.join(repo, 'examples', 'amazon_logo', 'amazon-2.png'));
+      await server.request('POST', '/api/v1/detect?filename=waiting.png', { body: image, contentType: 'image/png', expect: 202 });
       const after = await waitFor(async () => {
         const s = parseMetrics((await scrape(server)).text);
         return sum(s, 'labelloop_executions') > sum(before, 'labelloop_executions') ? s : null;
@@ -76,8 +79,15 @@ export const tests = [
                 sum(before, 'labelloop_http_request_duration_seconds_count', { route: route.route }) + 3);
       for (const key of after.keys()) assert.ok(!key.includes('Minimum-F1-Score'), `raw path in a label: ${key}`);
       assert.ok(sum(after, 'labelloop_events') >= 1, 'no events counted');
+      assert.ok(sum(after, 'labelloop_detection_queue', { status: 'pending' }) >= 1, 'the pending image is not counted');
+      assert.ok(after.has('labelloop_detection_queue{status="failed"}'), 'no failed count in labelloop_detection_queue');
+      assert.ok(sum(after, 'labelloop_http_requests_total', { route: '/api/v1/detect', status: '202' }) >= 1);
+      assert.equal(sum(after, 'labelloop_detect_running'), 0, 'a detection still counted as running');
+      assert.equal(sum(after, 'labelloop_detect_waiting'), 0, 'a detect request still counted as waiting');
       for (const family of ['labelloop_deliveries', 'labelloop_review_tasks', 'labelloop_trainings_total',
-                            'labelloop_training_duration_seconds_count', 'labelloop_agreement_rate']) {
+                            'labelloop_training_duration_seconds_count', 'labelloop_agreement_rate',
+                            'labelloop_detect_running', 'labelloop_detect_waiting', 'labelloop_detect_refused_total',
+                            'labelloop_executions', 'labelloop_model_versions']) {
         assert.ok((await scrape(server)).text.includes(`# TYPE ${family.replace(/_count$/, '')} `), `no ${family}`);
       }
     },
