@@ -12,7 +12,12 @@ std::map<std::string, TruthBox> LoadTruthBoxes(const std::string& csv_path) {
   std::map<std::string, TruthBox> out;
   std::ifstream csv(csv_path);
   std::string line;
-  if (!std::getline(csv, line)) return out;
+  auto read_line = [&]() {
+    if (!std::getline(csv, line)) return false;
+    if (!line.empty() && line.back() == '\r') line.pop_back();  // the benchmark's CSV has CRLF line ends
+    return true;
+  };
+  if (!read_line()) return out;
   std::vector<std::string> header;
   std::stringstream hs(line);
   for (std::string cell; std::getline(hs, cell, ',');) header.push_back(cell);
@@ -24,7 +29,7 @@ std::map<std::string, TruthBox> LoadTruthBoxes(const std::string& csv_path) {
   };
   const int file = column("file"), box = column("box"), scale = column("scale");
   if (file < 0 || box < 0 || scale < 0) return out;
-  while (std::getline(csv, line)) {
+  while (read_line()) {
     std::vector<std::string> cells;
     std::stringstream ss(line);
     for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);

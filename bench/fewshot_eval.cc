@@ -282,7 +282,7 @@ int main(int argc, char** argv) {
   struct Run {
     double f1, acc, auroc_none, auroc_unknown, train_s, ms_per_image, auroc_none_val;
     std::vector<bench::IouTally> loc;        // per localiser setting
-    std::vector<bench::IouTally> loc_scale;  // the chosen setting, per logo-size bin
+    std::vector<std::vector<bench::IouTally>> loc_scale;  // per setting, per logo-size bin
   };
   std::vector<Run> runs;
   model::ClassifierTrainingStats stats;
@@ -301,7 +301,9 @@ int main(int argc, char** argv) {
       std::cerr << classifier.status().ToString() << "\n";
       return 1;
     }
-    std::vector<bench::IouTally> loc(loc_configs.size()), loc_scale(bench::kScaleBinEdges.size() - 1);
+    std::vector<bench::IouTally> loc(loc_configs.size());
+    std::vector<std::vector<bench::IouTally>> loc_scale(loc_configs.size(),
+                                                        std::vector<bench::IouTally>(bench::kScaleBinEdges.size() - 1));
     int boxes_drawn = 0;
     // Boxes are scored for right top labels only; the per-location maps are kept for those.
     auto localize = [&](const FileImage& f, const cv::Mat& bgr, const model::ImageScores& scores, int true_class) {
@@ -312,8 +314,8 @@ int main(int argc, char** argv) {
         model::BoundingBox got = model::Localize(scores.locations, true_class, bgr.cols, bgr.rows, loc_configs[c]);
         const double iou = model::IntersectionOverUnion(got, want);
         loc[c].Add(iou);
+        loc_scale[c][bench::ScaleBin(it->second.scale)].Add(iou);
         if (c != 0) continue;
-        loc_scale[bench::ScaleBin(it->second.scale)].Add(iou);
         if (!boxes_dir.empty() && s + 1 == seeds && boxes_drawn < 24 && std::hash<std::string>{}(f.path) % 20 == 0) {
           fs::create_directories(boxes_dir);
           std::string name = f.path;
@@ -425,19 +427,25 @@ int main(int argc, char** argv) {
                        t["iou50_std"].get<double>(), t["mean_iou"].get<double>(), t["mean_iou_std"].get<double>(),
                        t["images_per_seed"].get<int>());
   };
+  auto by_scale = [&](size_t c) {
+    Json out = Json::object();
+    for (size_t b = 0; b + 1 < bench::kScaleBinEdges.size(); ++b) {
+      out[bench::ScaleBinName(int(b))] = tally_stats([&](const Run& r) -> const bench::IouTally& { return r.loc_scale[c][b]; });
+    }
+    return out;
+  };
   Json loc_json = Json::array();
   for (size_t c = 0; c < loc_configs.size(); ++c) {
     Json t = tally_stats([&](const Run& r) -> const bench::IouTally& { return r.loc[c]; });
     std::cout << fmt::format("  boxes {}: {}\n", describe(loc_configs[c]), loc_line(t));
     t["localizer"] = describe(loc_configs[c]);
+    t["by_scale"] = by_scale(c);
+    if (c == 0) {
+      for (const auto& [bin, figures] : t["by_scale"].items()) std::cout << fmt::format("    {}: {}\n", bin, loc_line(figures));
+    }
     loc_json.push_back(t);
   }
-  Json scale_json = Json::object();
-  for (size_t b = 0; b + 1 < bench::kScaleBinEdges.size(); ++b) {
-    Json t = tally_stats([&](const Run& r) -> const bench::IouTally& { return r.loc_scale[b]; });
-    std::cout << fmt::format("    {}: {}\n", bench::ScaleBinName(int(b)), loc_line(t));
-    scale_json[bench::ScaleBinName(int(b))] = t;
-  }
+  const Json scale_json = loc_json[0]["by_scale"];
   if (!json_out.empty()) {
     Json j = {{"boxes", loc_json[0]}, {"boxes_by_scale", scale_json}, {"boxes_sweep", loc_sweep ? loc_json : Json()},{"k", k}, {"split", validate ? "val" : "test"}, {"seeds", runs.size()}, {"macro_f1", f1},
               {"macro_f1_std", f1_sd}, {"auroc_none", an}, {"auroc_none_std", an_sd}, {"auroc_unknown", au},

@@ -75,8 +75,8 @@ TEST(LocalizerTest, CombinesSizesAndCanUseOne) {
   LocalizerOptions options;
   options.grid_cells = 160;
   options.sizes = {320};
-  // Cells 10-15 of 20 at 16 px: [152, 264] of 320 px.
-  ExpectBox(Localize(maps, 0, 100, 100, options), 0.475, 0.475, 0.35, 0.35, 0.01);
+  // Cells 10-15 of 20 at 16 px, half a cell out: [160, 256] of 320 px.
+  ExpectBox(Localize(maps, 0, 100, 100, options), 0.5, 0.5, 0.3, 0.3, 0.01);
   options.sizes = {160};
   ExpectBox(Localize(maps, 0, 100, 100, options), 0.2, 0.2, 0.3, 0.3, 0.01);
   // Two sizes that agree give the box each gives alone, by mean or by max.
