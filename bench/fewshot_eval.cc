@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   app.add_option("--loc-threshold", localizer.threshold, "localiser: share of the way from floor to peak");
   app.add_option("--loc-grid", localizer.grid_cells, "localiser: grid cells over the long side");
   app.add_option("--loc-sizes", loc_sizes, "localiser: letterbox sizes combined (default: all)");
-  app.add_flag("--loc-max", localizer.max_over_sizes, "localiser: combine sizes by max, not mean");
+  app.add_flag("--loc-max,!--loc-mean", localizer.max_over_sizes, "localiser: combine sizes by max (default) or mean");
   app.add_flag("--loc-sweep", loc_sweep, "also report a grid of localiser settings (thresholds x sizes x combination)");
   app.add_option("--boxes", boxes_dir, "draw truth (green) and predicted (red) boxes of a few images into this folder (last seed)");
   app.add_option("--json", json_out, "append a JSON line with the results to this file");

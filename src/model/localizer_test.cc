@@ -35,6 +35,7 @@ TEST(LocalizerTest, BoxSpansTheCellsAboveHalfThePeakWithSubCellEdges) {
   std::vector<LocationProbabilities> maps = {BlockMap(160, 10, 2, 5, 4, 7)};
   LocalizerOptions options;
   options.grid_cells = 160;
+  options.threshold = 0.5;
   ExpectBox(Localize(maps, 0, 100, 100, options), 0.2, 0.5, 0.3, 0.3, 0.01);
   // A lower threshold grows the box, a higher one shrinks it.
   options.threshold = 0.2;
@@ -54,6 +55,7 @@ TEST(LocalizerTest, UndoesTheLetterbox) {
   std::vector<LocationProbabilities> maps = {BlockMap(160, 10, 2, 4, 4, 5)};
   LocalizerOptions options;
   options.grid_cells = 200;
+  options.threshold = 0.5;
   ExpectBox(Localize(maps, 0, 200, 100, options), 0.2, 0.3, 0.3, 0.4, 0.01);
   // The same layout in a tall image: the letterbox pads left and right instead.
   std::vector<LocationProbabilities> tall = {BlockMap(160, 10, 4, 2, 5, 4)};
@@ -65,6 +67,7 @@ TEST(LocalizerTest, KeepsOnlyTheRegionAroundThePeak) {
   m.probs[8 * 10 + 8] = 0.9f;  // a weaker, separate blob: not part of the box
   LocalizerOptions options;
   options.grid_cells = 160;
+  options.threshold = 0.5;
   BoundingBox box = Localize({m}, 0, 160, 160, options);
   EXPECT_LT(box.left + box.width, 0.4);
   EXPECT_LT(box.top + box.height, 0.4);
@@ -74,6 +77,8 @@ TEST(LocalizerTest, CombinesSizesAndCanUseOne) {
   std::vector<LocationProbabilities> maps = {BlockMap(160, 10, 2, 2, 4, 4), BlockMap(320, 20, 10, 10, 15, 15)};
   LocalizerOptions options;
   options.grid_cells = 160;
+  options.threshold = 0.5;
+  options.max_over_sizes = false;
   options.sizes = {320};
   // Cells 10-15 of 20 at 16 px, half a cell out: [160, 256] of 320 px.
   ExpectBox(Localize(maps, 0, 100, 100, options), 0.5, 0.5, 0.3, 0.3, 0.01);
