@@ -4,6 +4,10 @@
 //   3. GET /label/app.js with a 2,700-part Range, 8 clients in parallel: peak RSS, reply size
 //   4. 20 connections that send a header line every 3 s (reconnecting when cut off):
 //      /api/v1/health latency from another connection meanwhile
+//   5. a 2.6 MB TIFF whose first size tags say 30000x30000 and a duplicate pair says 1x1,
+//      POSTed to /api/v1/detect by a consumer token, 4 clients in parallel x 5, while the
+//      sample model (tests/cli/sample_model.h, trained once) serves: peak RSS, replies
+//      (tests/e2e/hostile_images.h builds the file)
 // Peak RSS is the kernel's high-water mark (VmHWM), reset before each attack through
 // /proc/PID/clear_refs. Progress to stderr, the table to stdout.
 //
@@ -26,6 +30,8 @@
 
 #include "../src/http/testing/raw_http_client.h"
 #include "../tests/cli/cli_runner.h"
+#include "../tests/cli/sample_model.h"
+#include "../tests/e2e/hostile_images.h"
 #include "../tests/e2e/server_process.h"
 
 using labelloop::e2e::ServerProcess;
@@ -79,30 +85,39 @@ class Bench {
   void ChunkedPut(bool with_token);
   void RangeFlood();
   void SlowHeaders();
+  void TiffBomb();
 
   std::string binary_;
   double gigabytes_;
   int slow_seconds_;
   labelloop::cli_test::ScratchDir scratch_{"labelloop-attack"};
-  std::string token_;
+  std::string token_, consumer_token_;
   std::unique_ptr<ServerProcess> server_;
   std::vector<Row> rows_;
 };
 
+// The sample model's data folder with its version started, so detect really decodes.
 void Bench::Start() {
-  const std::string data = scratch_.Sub("data");
+  const labelloop::cli_test::SampleModel& model = labelloop::cli_test::GetSampleModel();
+  if (!model.error.empty()) Die("the sample model could not be trained: " + model.error);
+  const std::string data = scratch_.path() + "/data";
+  labelloop::cli_test::CopySampleData(model, data);
   labelloop::cli_test::RunOptions ro;
   ro.env["LABELLOOP_DATA"] = std::nullopt;
-  auto init = labelloop::cli_test::RunCommand({binary_, "--data", data, "init"}, ro);
-  if (init.exit_code != 0) Die("labelloop init failed:\n" + init.out + init.err);
-  auto token = labelloop::cli_test::RunCommand({binary_, "--data", data, "tokens", "create", "bench", "--role", "admin"},
-                                               ro);
-  if (token.exit_code != 0) Die("labelloop tokens create failed:\n" + token.out + token.err);
-  token_ = token.LastOutLine();
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {binary_, "--data", data});
+    auto result = labelloop::cli_test::RunCommand(args, ro);
+    if (result.exit_code != 0) Die("labelloop " + args[3] + " failed:\n" + result.out + result.err);
+    return result.LastOutLine();
+  };
+  run({"models", "start", model.version});
+  token_ = run({"tokens", "create", "bench", "--role", "admin"});
+  consumer_token_ = run({"tokens", "create", "camera", "--role", "consumer"});
   server_ = std::make_unique<ServerProcess>(binary_, data, std::vector<std::string>{},
                                             std::map<std::string, std::string>{{"LABELLOOP_ADMIN_PASSWORD", "attack-bench-admin"}});
   if (!server_->Start()) Die("serve did not start:\n" + server_->log());
-  std::cerr << "serve up at " << server_->url() << ", RSS " << Mb(StatusKb(pid(), "VmRSS")) << "\n";
+  std::cerr << "serve up at " << server_->url() << " with " << model.version << ", RSS "
+            << Mb(StatusKb(pid(), "VmRSS")) << "\n";
 }
 
 // Attack 2: stream chunks until the server stops reading or `gigabytes_` are sent.
@@ -207,12 +222,50 @@ void Bench::SlowHeaders() {
                    "health answers (< 1 s); heads cut at 10 s"});
 }
 
+// Attack 5: 4 consumer clients in parallel, each POSTing the TIFF bomb 5 times to detect.
+void Bench::TiffBomb() {
+  const std::string bomb = labelloop::e2e::TiffSizeBomb();
+  const std::string request = "POST /api/v1/detect?filename=bomb.tiff HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer " +
+                              consumer_token_ + "\r\nContent-Type: image/tiff\r\nContent-Length: " +
+                              std::to_string(bomb.size()) + "\r\n\r\n" + bomb;
+  ResetPeak(pid());
+  const int64_t before_kb = StatusKb(pid(), "VmRSS");
+  std::mutex mu;
+  std::map<int, int> statuses;
+  std::string sample_reply;
+  const auto started = Clock::now();
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 4; ++t) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        const std::string reply = labelloop::http::testing::RoundTrip(port(), request);
+        std::lock_guard lock(mu);
+        statuses[StatusOf(reply)]++;
+        if (sample_reply.empty()) sample_reply = reply.substr(reply.find("\r\n\r\n") + 4, 300);
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const int64_t peak_kb = StatusKb(pid(), "VmHWM");
+  std::string replies;
+  for (const auto& [status, n] : statuses) replies += (replies.empty() ? "" : ", ") + std::to_string(n) + "x " + std::to_string(status);
+  std::cerr << "attack 5: " << replies << " in " << seconds << " s, peak RSS " << Mb(peak_kb) << "; a reply: "
+            << sample_reply << "\n";
+  char took[32];
+  std::snprintf(took, sizeof took, "%.2f s", seconds);
+  rows_.push_back({"5. 2.6 MB TIFF bomb (30000x30000 first, 1x1 duplicate) to /api/v1/detect, consumer, 4 in parallel x 5",
+                   "peak RSS " + Mb(peak_kb) + " (from " + Mb(before_kb) + "); replies " + replies + " in " + took,
+                   "refused from the header (50 Mpixel limit): no pixel buffer; RSS grows by the bodies at most"});
+}
+
 int Bench::Run() {
   Start();
   ChunkedPut(false);
   ChunkedPut(true);
   RangeFlood();
   SlowHeaders();
+  TiffBomb();
   if (StatusOf(labelloop::http::testing::RoundTrip(port(), "GET /api/v1/health HTTP/1.1\r\nHost: b\r\n\r\n")) != 200) {
     rows_.push_back({"after all attacks", "health FAILED", "200"});
   }

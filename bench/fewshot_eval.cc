@@ -6,6 +6,11 @@
 //   fewshot_eval --bench ../shared/bench/public --k 10 --validate # train_k10 vs the rest of train_k20
 //   fewshot_eval --k 10 --none-reserve 100 --none-train 100      # 100 none/ photos as background
 //                                                                # photos (none_of_the_above), the other 100 evaluated
+//   fewshot_eval --k 10 --validate --loc-sweep                   # localiser settings compared on validation
+//
+// Localisation: for the evaluated images whose top label is right and that have a `box` in
+// images.csv, the share whose predicted box has IoU >= 0.5 with it and the mean IoU, overall
+// and by logo size (`scale`).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -18,10 +23,12 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "box_eval.h"
 #include "common/content_hash.h"
 #include "common/file_util.h"
 #include "common/logging.h"
@@ -94,7 +101,9 @@ int main(int argc, char** argv) {
   std::string backgrounds_dir = "var/backgrounds", decoys_dir = "var/decoys", json_out, dump_dir, scores_out;
   int k = 10, threads = 2, seeds = 1, none_reserve = 0, none_train = 0;
   uint64_t base_seed = 1;
-  bool validate = false, no_open_set = false, none_unseen_photos = false;
+  bool validate = false, no_open_set = false, none_unseen_photos = false, loc_sweep = false;
+  std::string loc_sizes, boxes_dir;
+  model::LocalizerOptions localizer;
   double scale = 1.0 / 255.0, mean = 0.0;
   model::ClassifierOptions options;
   app.add_option("--bench", bench, "benchmark folder");
@@ -146,11 +155,18 @@ int main(int argc, char** argv) {
                "evaluate only none/ images whose background photo (images.csv bg_file) no reserved image uses");
   app.add_option("--dump", dump_dir, "write example synthetic renders to this folder and exit");
   app.add_option("--scores", scores_out, "write each evaluated image's top confidence to this file (TSV, last seed)");
+  app.add_option("--loc-threshold", localizer.threshold, "localiser: share of the way from floor to peak");
+  app.add_option("--loc-grid", localizer.grid_cells, "localiser: grid cells over the long side");
+  app.add_option("--loc-sizes", loc_sizes, "localiser: letterbox sizes combined (default: all)");
+  app.add_flag("--loc-max,!--loc-mean", localizer.max_over_sizes, "localiser: combine sizes by max (default) or mean");
+  app.add_flag("--loc-sweep", loc_sweep, "also report a grid of localiser settings (thresholds x sizes x combination)");
+  app.add_option("--boxes", boxes_dir, "draw truth (green) and predicted (red) boxes of a few images into this folder (last seed)");
   app.add_option("--json", json_out, "append a JSON line with the results to this file");
   CLI11_PARSE(app, argc, argv);
   InitLogging("warn");
   cv::setNumThreads(threads);
   options.sizes = ParseInts(sizes);
+  if (!loc_sizes.empty()) localizer.sizes = ParseInts(loc_sizes);
 
   vision::BackboneConfig bc;
   bc.onnx_path = backbone_path;
@@ -187,6 +203,28 @@ int main(int argc, char** argv) {
   } else {
     test = LoadTree(root / "test", true);
   }
+  const std::string test_dir = validate ? "train_k20" : "test";
+  const std::map<std::string, bench::TruthBox> truth = bench::LoadTruthBoxes((root / "images.csv").string());
+  // Localiser settings measured: the chosen one first, then (--loc-sweep) the grid.
+  std::vector<model::LocalizerOptions> loc_configs = {localizer};
+  if (loc_sweep) {
+    std::vector<std::vector<int>> size_sets = {{}};
+    for (int s : options.sizes) size_sets.push_back({s});
+    for (bool use_max : {false, true}) {
+      for (const auto& set : size_sets) {
+        for (double t : {0.2, 0.3, 0.4, 0.5, 0.6, 0.7}) {
+          model::LocalizerOptions c = localizer;
+          c.threshold = t, c.sizes = set, c.max_over_sizes = use_max;
+          loc_configs.push_back(c);
+        }
+      }
+    }
+  }
+  auto describe = [](const model::LocalizerOptions& c) {
+    std::string sizes = "all";
+    if (!c.sizes.empty()) sizes = fmt::format("{}", fmt::join(c.sizes, "+"));
+    return fmt::format("t={:.2f} sizes={} {} grid={}", c.threshold, sizes, c.max_over_sizes ? "max" : "mean", c.grid_cells);
+  };
   std::vector<std::string> labels;
   for (const auto& t : train) labels.push_back(t.label);
   std::sort(labels.begin(), labels.end());
@@ -243,6 +281,8 @@ int main(int argc, char** argv) {
   if (no_open_set || validate) none_images.clear();
   struct Run {
     double f1, acc, auroc_none, auroc_unknown, train_s, ms_per_image, auroc_none_val;
+    std::vector<bench::IouTally> loc;        // per localiser setting
+    std::vector<std::vector<bench::IouTally>> loc_scale;  // per setting, per logo-size bin
   };
   std::vector<Run> runs;
   model::ClassifierTrainingStats stats;
@@ -261,13 +301,42 @@ int main(int argc, char** argv) {
       std::cerr << classifier.status().ToString() << "\n";
       return 1;
     }
+    std::vector<bench::IouTally> loc(loc_configs.size());
+    std::vector<std::vector<bench::IouTally>> loc_scale(loc_configs.size(),
+                                                        std::vector<bench::IouTally>(bench::kScaleBinEdges.size() - 1));
+    int boxes_drawn = 0;
+    // Boxes are scored for right top labels only; the per-location maps are kept for those.
+    auto localize = [&](const FileImage& f, const cv::Mat& bgr, const model::ImageScores& scores, int true_class) {
+      auto it = truth.find(test_dir + "/" + f.path);
+      if (it == truth.end()) return;
+      const model::BoundingBox want = bench::ToFractions(it->second, bgr.cols, bgr.rows);
+      for (size_t c = 0; c < loc_configs.size(); ++c) {
+        model::BoundingBox got = model::Localize(scores.locations, true_class, bgr.cols, bgr.rows, loc_configs[c]);
+        const double iou = model::IntersectionOverUnion(got, want);
+        loc[c].Add(iou);
+        loc_scale[c][bench::ScaleBin(it->second.scale)].Add(iou);
+        if (c != 0) continue;
+        if (!boxes_dir.empty() && s + 1 == seeds && boxes_drawn < 24 && std::hash<std::string>{}(f.path) % 20 == 0) {
+          fs::create_directories(boxes_dir);
+          std::string name = f.path;
+          std::replace(name.begin(), name.end(), '/', '_');
+          bench::DrawBoxes(bgr, want, got, fmt::format("{} IoU {:.2f}", f.label, iou),
+                           fmt::format("{}/{}.png", boxes_dir, name.substr(0, name.rfind('.'))));
+          ++boxes_drawn;
+        }
+      }
+    };
     auto classify = [&](const FileImage& f, model::TestPrediction& p) -> bool {
-      auto result = (*classifier)->Classify(features, model::CompositeOnWhite(f.bgra), f.hash);
-      if (!result.ok()) {
-        std::cerr << f.path << ": " << result.status().ToString() << "\n";
+      const cv::Mat bgr = model::CompositeOnWhite(f.bgra);
+      auto scores = (*classifier)->Score(features, bgr, f.hash, p.true_class >= 0);
+      if (!scores.ok()) {
+        std::cerr << f.path << ": " << scores.status().ToString() << "\n";
         return false;
       }
-      p = model::ToTestPrediction(f.path, p.true_class, *result, labels);
+      std::vector<model::LabelConfidence> result;
+      for (size_t i = 0; i < labels.size(); ++i) result.push_back({labels[i], 100.0 * scores->probabilities[i], std::nullopt});
+      p = model::ToTestPrediction(f.path, p.true_class, result, labels);
+      if (p.true_class >= 0 && model::PredictedClass(p) == p.true_class) localize(f, bgr, *scores, p.true_class);
       return true;
     };
     auto top = [](const model::TestPrediction& p) { return *std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()); };
@@ -296,19 +365,23 @@ int main(int argc, char** argv) {
       std::vector<double> tops;
       for (const auto& f : files) {
         model::TestPrediction p;
+        p.true_class = -1;
         if (!classify(f, p)) continue;
         tops.push_back(top(p));
         record(set, f, p);
       }
       return tops;
     };
-    Run r{eval.macro_f1, eval.accuracy, -1, -1, train_s, predictions.empty() ? 0.0 : 1000.0 * test_s / predictions.size(), -1};
+    Run r{eval.macro_f1, eval.accuracy, -1, -1, train_s, predictions.empty() ? 0.0 : 1000.0 * test_s / predictions.size(), -1,
+          loc, loc_scale};
     if (!none_images.empty()) r.auroc_none = model::Auroc(known_top, open_set("none", none_images));
     if (!none_val.empty() && !validate) r.auroc_none_val = model::Auroc(known_top, open_set("none_val", none_val));
     if (!unknown_images.empty()) r.auroc_unknown = model::Auroc(known_top, open_set("unknown", unknown_images));
     runs.push_back(r);
-    std::cerr << fmt::format("  seed {}: macroF1={:.3f} AUROC(none)={:.3f} AUROC(none, reserved)={:.3f} AUROC(unknown)={:.3f} train={:.1f}s\n",
-                             options.head.seed, r.f1, r.auroc_none, r.auroc_none_val, r.auroc_unknown, r.train_s);
+    std::cerr << fmt::format("  seed {}: macroF1={:.3f} AUROC(none)={:.3f} AUROC(none, reserved)={:.3f} AUROC(unknown)={:.3f} "
+                             "IoU>=0.5={:.3f} meanIoU={:.3f} (of {}) train={:.1f}s\n",
+                             options.head.seed, r.f1, r.auroc_none, r.auroc_none_val, r.auroc_unknown, loc[0].HitShare(),
+                             loc[0].MeanIou(), loc[0].images, r.train_s);
   }
   auto mean_std = [&](double Run::*field) {
     double m = 0, v = 0;
@@ -330,8 +403,51 @@ int main(int argc, char** argv) {
       k, validate ? "val" : "test", runs.size(), f1, f1_sd, an, an_sd, av, av_sd, au, au_sd, stats.real_samples,
       stats.synthetic_samples, stats.background_samples, stats.background_photos, stats.head.mined_photos, stats.labels_without_logo_files,
       none_images.size(), stats.embed_seconds, tr, ms);
+  // Localisation: mean ± sd over seeds of the IoU >= 0.5 share and the mean IoU.
+  auto tally_stats = [&](auto pick) {
+    std::vector<double> hit, iou;
+    int images = 0;
+    for (const auto& r : runs) {
+      const bench::IouTally& t = pick(r);
+      hit.push_back(t.HitShare()), iou.push_back(t.MeanIou()), images += t.images;
+    }
+    auto ms2 = [](const std::vector<double>& v) {
+      double m = 0, var = 0;
+      for (double x : v) m += x / v.size();
+      for (double x : v) var += (x - m) * (x - m) / v.size();
+      return std::make_pair(m, std::sqrt(var));
+    };
+    auto [h, h_sd] = ms2(hit);
+    auto [i, i_sd] = ms2(iou);
+    return Json{{"iou50", h}, {"iou50_std", h_sd}, {"mean_iou", i}, {"mean_iou_std", i_sd},
+                {"images_per_seed", runs.empty() ? 0 : images / int(runs.size())}};
+  };
+  auto loc_line = [](const Json& t) {
+    return fmt::format("IoU>=0.5 {:.3f}±{:.3f} meanIoU {:.3f}±{:.3f} ({} images/seed)", t["iou50"].get<double>(),
+                       t["iou50_std"].get<double>(), t["mean_iou"].get<double>(), t["mean_iou_std"].get<double>(),
+                       t["images_per_seed"].get<int>());
+  };
+  auto by_scale = [&](size_t c) {
+    Json out = Json::object();
+    for (size_t b = 0; b + 1 < bench::kScaleBinEdges.size(); ++b) {
+      out[bench::ScaleBinName(int(b))] = tally_stats([&](const Run& r) -> const bench::IouTally& { return r.loc_scale[c][b]; });
+    }
+    return out;
+  };
+  Json loc_json = Json::array();
+  for (size_t c = 0; c < loc_configs.size(); ++c) {
+    Json t = tally_stats([&](const Run& r) -> const bench::IouTally& { return r.loc[c]; });
+    std::cout << fmt::format("  boxes {}: {}\n", describe(loc_configs[c]), loc_line(t));
+    t["localizer"] = describe(loc_configs[c]);
+    t["by_scale"] = by_scale(c);
+    if (c == 0) {
+      for (const auto& [bin, figures] : t["by_scale"].items()) std::cout << fmt::format("    {}: {}\n", bin, loc_line(figures));
+    }
+    loc_json.push_back(t);
+  }
+  const Json scale_json = loc_json[0]["by_scale"];
   if (!json_out.empty()) {
-    Json j = {{"k", k}, {"split", validate ? "val" : "test"}, {"seeds", runs.size()}, {"macro_f1", f1},
+    Json j = {{"boxes", loc_json[0]}, {"boxes_by_scale", scale_json}, {"boxes_sweep", loc_sweep ? loc_json : Json()},{"k", k}, {"split", validate ? "val" : "test"}, {"seeds", runs.size()}, {"macro_f1", f1},
               {"macro_f1_std", f1_sd}, {"auroc_none", an}, {"auroc_none_std", an_sd}, {"auroc_unknown", au},
               {"auroc_unknown_std", au_sd}, {"auroc_none_reserved", av}, {"auroc_none_reserved_std", av_sd}, {"none_train", none_train}, {"none_reserved", none_reserve},
               {"none_evaluated", none_images.size()}, {"train_seconds", tr},

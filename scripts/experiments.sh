@@ -6,6 +6,8 @@
 #
 #   scripts/experiments.sh            ablations on validation + test at k=5,10,20
 #   scripts/experiments.sh test       test figures only (and the none_of_the_above rows)
+#   scripts/experiments.sh boxes      geometry only: localiser choice on validation, then the
+#                                     IoU table (k=10, then 5 and 20; 3 seeds; both benchmarks)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,6 +17,20 @@ OUT="${OUT:-var/experiments.jsonl}"
 SEEDS="${SEEDS:-3}"
 [ -x "$BIN" ] || { echo "build first: make build" >&2; exit 1; }
 run() { echo "== $*" >&2; "$BIN" --bench "$BENCH" --json "$OUT" "$@" | tail -n 1; }
+
+# Boxes (docs/experiments.md, "Where is it: geometry"): every run prints the IoU lines of
+# the chosen localiser (and by logo size); --loc-sweep adds the grid compared on validation.
+if [ "${1:-all}" = boxes ]; then
+  LOOKALIKE="${LOOKALIKE:-$(dirname "$BENCH")/lookalike}"
+  "$BIN" --bench "$BENCH" --json "$OUT" --k 10 --validate --loc-sweep
+  for k in 10 5 20; do
+    for b in "$BENCH" "$LOOKALIKE"; do
+      echo "== $b k=$k" >&2
+      "$BIN" --bench "$b" --json "$OUT" --k "$k" --seeds "$SEEDS" --no-open-set --boxes "var/boxes/$(basename "$b")-k$k"
+    done
+  done
+  exit 0
+fi
 
 if [ "${1:-all}" != test ]; then
   V=(--k 10 --validate --seeds "$SEEDS")

@@ -127,6 +127,7 @@ Result<AppConfig> LoadAppConfig(const std::string& data_dir) {
       c.model.detect_sizes = j["detect_sizes"].get<std::vector<int>>();
       if (c.model.detect_sizes.empty()) return InvalidArgumentError(what + ": \"detect_sizes\" must not be empty");
     }
+    if (j.contains("geometry")) c.model.geometry = j["geometry"].get<bool>();
     if (j.contains("backgrounds_dir")) c.model.backgrounds_dir = j["backgrounds_dir"].get<std::string>();
     if (j.contains("max_image_pixels")) c.model.decode_limits.max_pixels = j["max_image_pixels"].get<int64_t>();
     if (j.contains("review")) RETURN_IF_ERROR(ParseReviewConfig(j["review"], what, c));

@@ -105,7 +105,7 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
     }
     if (o.json) {
       Json labels = Json::array();
-      for (const auto& l : d->labels) labels.push_back({{"name", l.name}, {"confidence", std::round(l.confidence * 1000) / 1000}});
+      for (const auto& l : d->labels) labels.push_back(model::DetectedLabelJson(l, 3));
       std::cout << Json({{"image", path}, {"version", d->version}, {"labels", labels}}).dump() << "\n" << std::flush;
     } else {
       std::string others;

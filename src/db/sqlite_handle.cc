@@ -21,8 +21,8 @@ Status SqliteStatus(int code, sqlite3* db, std::string_view context) {
       return DataLossError(std::move(message));
     case SQLITE_FULL:
       return InsufficientStorageError(std::move(message));
-    case SQLITE_NOMEM:
-      return ResourceExhaustedError(std::move(message));
+    case SQLITE_NOMEM:  // memory short: may pass, so retried like a busy database
+      return UnavailableError(std::move(message));
     case SQLITE_READONLY:
     case SQLITE_PERM:
     case SQLITE_AUTH:

@@ -5,7 +5,7 @@
 namespace labelloop::flows {
 
 bool IsTransientDetectionError(const Status& status) {
-  return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kResourceExhausted;
+  return status.code() == StatusCode::kUnavailable;
 }
 
 int64_t RetryDelayMs(int64_t failed_attempts) {

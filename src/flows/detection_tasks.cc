@@ -26,7 +26,7 @@ std::string SafeFileName(std::string_view name) {
 
 Json LabelsJson(const model::Detection& detection) {
   Json labels = Json::array();
-  for (const auto& l : detection.labels) labels.push_back({{"name", l.name}, {"confidence", l.confidence}});
+  for (const auto& l : detection.labels) labels.push_back(model::DetectedLabelJson(l));
   return labels;
 }
 

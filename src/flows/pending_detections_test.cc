@@ -34,7 +34,9 @@ TEST(DetectionRetryTest, BackOffDoublesFromOneSecondUpToFiveMinutes) {
   EXPECT_EQ(RetryDelayMs(10), kMaxRetryDelayMs);
   EXPECT_EQ(RetryDelayMs(1'000'000), kMaxRetryDelayMs);
   EXPECT_TRUE(IsTransientDetectionError(UnavailableError("busy")));
-  EXPECT_TRUE(IsTransientDetectionError(ResourceExhaustedError("memory")));
+  EXPECT_TRUE(IsTransientDetectionError(UnavailableError("out of memory decoding 'a.jpg'")));
+  // Above the decoder's limits: the same image is refused every time, so it fails for good.
+  EXPECT_FALSE(IsTransientDetectionError(ResourceExhaustedError("image 'a.tiff' is 30000x30000 = 900 Mpixel")));
   EXPECT_FALSE(IsTransientDetectionError(InvalidArgumentError("corrupt")));
   EXPECT_FALSE(IsTransientDetectionError(NotFoundError("gone")));
 }

@@ -8,6 +8,7 @@
 #include "http/call_util.h"
 #include "http/handlers.h"
 #include "http/page_cursor.h"
+#include "http/http_error.h"
 
 namespace labelloop::http {
 namespace {
@@ -101,9 +102,15 @@ Status HandleDetect(Call& call) {
   ASSIGN_OR_RETURN(int64_t max_results, QueryInt(call, "max_results", 0, 0, 1000));
   ASSIGN_OR_RETURN(double min_confidence, QueryDouble(call, "min_confidence", 0.0, 0.0, 100.0));
   std::string filename = QueryString(call, "filename", "upload");
-  ASSIGN_OR_RETURN(nlohmann::json result,
-                   call.deps.hooks.detect(call.request.body, filename, static_cast<int>(max_results), min_confidence,
-                                          ActorName(call)));
+  Result<nlohmann::json> detected = call.deps.hooks.detect(call.request.body, filename, static_cast<int>(max_results),
+                                                           min_confidence, ActorName(call));
+  if (detected.status().code() == StatusCode::kResourceExhausted) {
+    // Above the decoder's limits: a property of the image, not a rate limit (429), so the
+    // client is told not to send it again.
+    WriteHttpError(call.response, 413, "image_too_large", detected.status().message());
+    return OkStatus();
+  }
+  ASSIGN_OR_RETURN(nlohmann::json result, std::move(detected));
   call.events.Publish("detection", result);
   // 202: the image is kept and detected as soon as a version serves (GET
   // /api/v1/detections/{request_id} shows it pending until then).

@@ -252,22 +252,19 @@ bool Exchange::Receive(const char* data, size_t size) {
     return false;
   }
   std::string_view piece(data, size);
-  Status status;
   switch (body_kind_) {
     case BodyKind::kMemory:
       request_.body.append(piece);
       return true;
     case BodyKind::kFile:
+      if (!body_error_.ok()) return true;  // the body could not be kept: the rest is dropped
       if (body_file_ == nullptr) {
         auto file = TempFile::Create(context_.options.upload_temp_dir);
-        if (!file.ok()) {
-          spdlog::error("{} {}: {}", request_.method, request_.target, file.status().ToString());
-          return false;
-        }
+        if (!file.ok()) return KeepBodyError(file.status());
         body_file_ = std::move(*file);
       }
-      status = body_file_->Append(piece);
-      break;
+      if (Status written = body_file_->Append(piece); !written.ok()) return KeepBodyError(written);
+      return true;
     case BodyKind::kMultipart:
       if (multipart_->error.ok() && MHD_post_process(multipart_->processor, data, size) != MHD_YES &&
           multipart_->error.ok()) {
@@ -275,15 +272,22 @@ bool Exchange::Receive(const char* data, size_t size) {
       }
       return true;  // an error is answered (400) once the body is in
   }
-  if (!status.ok()) {
-    spdlog::error("{} {}: {}", request_.method, request_.target, status.ToString());
-    return false;
-  }
+  return true;
+}
+
+// A full or read-only disk while the body streams in: the connection stays open, the rest of
+// the body is read and dropped, and Finish answers with the error (507 for a full disk), so
+// the client learns why instead of seeing its connection cut.
+bool Exchange::KeepBodyError(const Status& status) {
+  spdlog::error("{} {}: {}", request_.method, request_.target, status.ToString());
+  body_error_ = status.WithContext(fmt::format("cannot keep the body of {} {}", request_.method, request_.path));
+  body_file_.reset();  // removes the partial temp file
   return true;
 }
 
 Status Exchange::FinishBody() {
   request_.body_size_bytes = static_cast<int64_t>(body_received_bytes_);
+  RETURN_IF_ERROR(body_error_);
   if (body_kind_ == BodyKind::kFile && body_file_ != nullptr) {
     RETURN_IF_ERROR(body_file_->Close());
     request_.body_file = body_file_->path();

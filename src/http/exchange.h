@@ -77,6 +77,7 @@ class Exchange {
   Status ReadHead(MHD_Connection* connection, const char* method, const char* version);
   Status PlanBody(MHD_Connection* connection);
   Status FinishBody();
+  bool KeepBodyError(const Status& status);
   void RunHandler();
   void RunDetect();
   Status ReceiveMultipart(const char* data, size_t size);
@@ -92,6 +93,7 @@ class Exchange {
   size_t body_limit_bytes_ = 0;
   size_t body_received_bytes_ = 0;
   std::unique_ptr<TempFile> body_file_;
+  Status body_error_;  // the body could not be written to its temp file (disk full, read-only)
   std::unique_ptr<MultipartState> multipart_;
   bool draining_ = false;  // refused; the announced (small) body is read and dropped
 };

@@ -85,6 +85,7 @@ class HostileServer {
   void ReleaseDetects() {
     std::call_once(released_, [this] { release_.set_value(); });
   }
+  void RemoveUploadDir() { std::filesystem::remove_all(upload_dir_); }
   size_t UploadDirFiles() const {
     return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(upload_dir_),
                                              std::filesystem::directory_iterator()));
@@ -305,6 +306,21 @@ TEST_F(HostileRequestsTest, BodiesAreCappedInEveryFraming) {
   ExpectJsonError(reply, 415, "unsupported_media_type");
   std::this_thread::sleep_for(100ms);  // the cut-off exchange ends on its own thread
   EXPECT_EQ(server.UploadDirFiles(), 0u) << "a temp file outlived its request";
+  EXPECT_TRUE(server.Healthy());
+}
+
+// A body that cannot be written to its temp file (here the upload folder is gone; a full
+// disk takes the same path, see tests/e2e/disk_full_e2e_test.cc) is answered with a JSON
+// error naming the request, not a cut connection, and nothing is stored.
+TEST_F(HostileRequestsTest, AnUnwritableUploadFolderIsAnsweredNotCut) {
+  HostileServer server;
+  server.RemoveUploadDir();
+  const std::string reply =
+      RoundTrip(server.port(), "PUT /api/v1/objects/manifests/lost HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                                   server.token() + "\r\nContent-Length: 11\r\n\r\nhello world");
+  ExpectJsonError(reply, 503, "unavailable");
+  EXPECT_NE(reply.find("/api/v1/objects/manifests/lost"), std::string::npos) << reply;
+  EXPECT_FALSE(server.bucket().Head("manifests/lost").ok());
   EXPECT_TRUE(server.Healthy());
 }
 

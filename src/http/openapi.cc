@@ -26,7 +26,8 @@ std::string_view ReasonFor(int status) {
     case 403: return "Permission denied: the caller's role may not call this, or the CSRF token is missing or wrong";
     case 404: return "Not found";
     case 409: return "Conflict: the name is taken, or the state does not allow it";
-    case 413: return "The request body is larger than the upload limit";
+    case 413: return "The request body is larger than the upload limit (detect: or the image is above the decoder's "
+                     "pixel limits)";
     case 415: return "Compressed request bodies (Content-Encoding) are not accepted";
     case 416: return "The Range header asks for bytes the object does not have";
     case 429: return "Too many failed sign-ins (Retry-After says how long to wait)";

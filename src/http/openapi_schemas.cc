@@ -25,10 +25,20 @@ Json ListSchema(std::string_view description, std::string_view items_field, Json
   return ObjectSchema(description, {{std::string(items_field), ArraySchema(std::move(item))}});
 }
 
-// Labels with confidences, highest first; later versions may add fields (e.g. a box).
+// Where in the image a label was seen: fractions (0-1) of the image's width and height.
+Json GeometrySchema() {
+  return ObjectSchema("where the label was seen, as fractions of the image's width and height",
+                      {{"left", NumberSchema("0-1")},
+                       {"top", NumberSchema("0-1")},
+                       {"width", NumberSchema("0-1")},
+                       {"height", NumberSchema("0-1")}});
+}
+
+// Labels with confidences, highest first; later versions may add fields.
 Json LabelScoresSchema() {
   Json label = ObjectSchema("a label and its confidence", {{"name", StringSchema()},
-                                                           {"confidence", NumberSchema("0-100")}});
+                                                           {"confidence", NumberSchema("0-100")},
+                                                           {"geometry", SchemaRef("Geometry"), false}});
   label["additionalProperties"] = true;
   return ArraySchema(std::move(label), "highest confidence first");
 }
@@ -111,6 +121,7 @@ Json ReviewTaskSchema() {
        {"detection_request_id", StringSchema()},
        {"model_label", StringSchema()},
        {"model_confidence", NumberSchema()},
+       {"model_geometry", Nullable(SchemaRef("Geometry"))},
        {"candidate_labels", ArraySchema(StringSchema())},
        {"reviews_required", IntegerSchema()},
        {"answer_count", IntegerSchema()},
@@ -170,6 +181,7 @@ Json ReplySchemas() {
                                      {"ci_high", NumberSchema()}});
   return {
       {"Error", ErrorSchema()},
+      {"Geometry", GeometrySchema()},
       {"Health", ObjectSchema("", {{"status", EnumSchema({"ok"})}, {"version", StringSchema()}})},
       {"Readiness",
        ObjectSchema("Whether the server can do its job now (200: ready; 503: not_ready).",

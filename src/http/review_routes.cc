@@ -5,6 +5,7 @@
 // Reviewers do not see other reviewers' answers (independent votes); admins do.
 #include <fmt/format.h>
 
+#include "common/json_util.h"
 #include "db/review_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
@@ -31,7 +32,24 @@ nlohmann::json OptionalString(const std::optional<std::string>& s) {
   return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
 }
 
-nlohmann::json TaskJson(const db::ReviewTask& t, bool with_answers) {
+// Where the model saw its label (`geometry` of the task's model label in the detection
+// log), so the portal can draw and zoom to it; null when the log has none (an older
+// detection, or one removed from the log).
+Result<nlohmann::json> ModelGeometry(const Call& call, const db::ReviewTask& t) {
+  if (call.deps.detections == nullptr || t.detection_request_id.empty()) return nlohmann::json(nullptr);
+  Result<db::Detection> detection = call.deps.detections->Get(t.detection_request_id);
+  if (!detection.ok()) {
+    if (detection.status().code() == StatusCode::kNotFound) return nlohmann::json(nullptr);
+    return detection.status();
+  }
+  ASSIGN_OR_RETURN(nlohmann::json labels, ParseJson(detection->labels_json, "logged labels"));
+  for (const nlohmann::json& label : labels) {
+    if (label.value("name", "") == t.model_label && label.contains("geometry")) return label["geometry"];
+  }
+  return nlohmann::json(nullptr);
+}
+
+nlohmann::json TaskJson(const db::ReviewTask& t, bool with_answers, nlohmann::json model_geometry) {
   nlohmann::json json = {{"name", t.name},
                          {"status", t.status},
                          {"source", t.source},
@@ -40,6 +58,7 @@ nlohmann::json TaskJson(const db::ReviewTask& t, bool with_answers) {
                          {"detection_request_id", t.detection_request_id},
                          {"model_label", t.model_label},
                          {"model_confidence", t.model_confidence_pct},
+                         {"model_geometry", std::move(model_geometry)},
                          {"candidate_labels", t.candidate_labels},
                          {"reviews_required", t.reviews_required},
                          {"answer_count", t.answers.size()},
@@ -63,7 +82,16 @@ nlohmann::json TaskJson(const db::ReviewTask& t, bool with_answers) {
 
 bool IsAdmin(const Call& call) { return call.caller && call.caller->role == auth::Role::kAdmin; }
 
-void ReplyTask(Call& call, const db::ReviewTask& task) { ReplyJson(call, 200, TaskJson(task, IsAdmin(call))); }
+Result<nlohmann::json> TaskView(const Call& call, const db::ReviewTask& task) {
+  ASSIGN_OR_RETURN(nlohmann::json geometry, ModelGeometry(call, task));
+  return TaskJson(task, IsAdmin(call), std::move(geometry));
+}
+
+Status ReplyTask(Call& call, const db::ReviewTask& task) {
+  ASSIGN_OR_RETURN(nlohmann::json view, TaskView(call, task));
+  ReplyJson(call, 200, view);
+  return OkStatus();
+}
 
 }  // namespace
 
@@ -76,7 +104,10 @@ Status HandleListReviews(Call& call) {
   ASSIGN_OR_RETURN(filter.limit, PageLimit(call));
   ASSIGN_OR_RETURN(db::ReviewTaskPage page, call.deps.reviews->ListTasks(filter));
   nlohmann::json list = nlohmann::json::array();
-  for (const db::ReviewTask& task : page.tasks) list.push_back(TaskJson(task, IsAdmin(call)));
+  for (const db::ReviewTask& task : page.tasks) {
+    ASSIGN_OR_RETURN(nlohmann::json view, TaskView(call, task));
+    list.push_back(std::move(view));
+  }
   ReplyJson(call, 200,
             {{"reviews", list},
              {"next_cursor", page.next_cursor.empty() ? nlohmann::json(nullptr) : nlohmann::json(page.next_cursor)},
@@ -87,15 +118,13 @@ Status HandleListReviews(Call& call) {
 Status HandleGetReview(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
   ASSIGN_OR_RETURN(db::ReviewTask task, call.deps.reviews->GetTask(PathParam(call, "id")));
-  ReplyTask(call, task);
-  return OkStatus();
+  return ReplyTask(call, task);
 }
 
 Status HandleClaimReview(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
   ASSIGN_OR_RETURN(db::ReviewTask task, call.deps.reviews->Claim(PathParam(call, "id"), ActorName(call)));
-  ReplyTask(call, task);
-  return OkStatus();
+  return ReplyTask(call, task);
 }
 
 Status HandleClaimNextReview(Call& call) {
@@ -105,8 +134,7 @@ Status HandleClaimNextReview(Call& call) {
     ReplyNoContent(call);
     return OkStatus();
   }
-  ReplyTask(call, *task);
-  return OkStatus();
+  return ReplyTask(call, *task);
 }
 
 Status HandleAnswerReview(Call& call) {
@@ -125,8 +153,7 @@ Status HandleAnswerReview(Call& call) {
   }
   ASSIGN_OR_RETURN(db::ReviewTask task, call.deps.reviews->Answer(PathParam(call, "id"), ActorName(call), label));
   call.events.Publish("review.answered", {{"name", task.name}, {"status", task.status}});
-  ReplyTask(call, task);
-  return OkStatus();
+  return ReplyTask(call, task);
 }
 
 Status HandleReleaseReview(Call& call) {

@@ -447,6 +447,54 @@ TEST_F(ServerTest, HealthIsOpenAndEveryResponseHasSecurityHeaders) {
   EXPECT_TRUE(body["version"].is_string());
 }
 
+// The value of one sample line of GET /metrics ("name{labels} value"); 0 when absent.
+double MetricSample(const std::string& text, const std::string& name_and_labels) {
+  const std::string prefix = name_and_labels + " ";
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+    if (at == 0 || text[at - 1] == '\n') return std::stod(text.substr(at + prefix.size()));
+  }
+  return 0;
+}
+
+std::string ScrapeMetrics() {
+  auto res = Send("GET", "/metrics", "", Bearer(Role::kConsumer));
+  EXPECT_TRUE(res);
+  if (!res) return "";
+  EXPECT_EQ(res->status, 200) << res->body;
+  return res->body;
+}
+
+TEST_F(ServerTest, RequestIdsAreEchoedAndRequestsCountedByRoutePattern) {
+  auto mine = Send("GET", "/api/v1/health", "", {{"X-Request-Id", "unit-test.id_1"}});
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(mine->get_header_value("X-Request-Id"), "unit-test.id_1");
+  for (const std::string& bad : {std::string("has space"), std::string("semi;colon"), std::string(65, 'a')}) {
+    auto fresh = Send("GET", "/api/v1/health", "", {{"X-Request-Id", bad}});
+    ASSERT_TRUE(fresh);
+    const std::string id = fresh->get_header_value("X-Request-Id");
+    EXPECT_EQ(id.size(), 16u) << bad << " -> " << id;
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+  }
+  auto refused = Send("GET", "/api/v1/parameters");  // no credentials: refused from the head alone
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->get_header_value("X-Request-Id").size(), 16u) << "refusals carry an id too";
+
+  const std::string health = R"(labelloop_http_requests_total{route="/api/v1/health",method="GET",status="200"})";
+  const std::string model = R"(labelloop_http_requests_total{route="/api/v1/models/{version}",method="GET",status="401"})";
+  const std::string unmatched = R"(labelloop_http_requests_total{route="unmatched",method="GET",status="404"})";
+  const std::string before = ScrapeMetrics();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Send("GET", "/api/v1/health"));
+  ASSERT_TRUE(Send("GET", "/api/v1/models/v-secret-name"));
+  ASSERT_TRUE(Send("GET", "/no/such/thing"));
+  const std::string after = ScrapeMetrics();
+  EXPECT_EQ(MetricSample(after, health) - MetricSample(before, health), 3) << after;
+  EXPECT_EQ(MetricSample(after, model) - MetricSample(before, model), 1) << after;
+  EXPECT_EQ(MetricSample(after, unmatched) - MetricSample(before, unmatched), 1) << after;
+  EXPECT_EQ(after.find("v-secret-name"), std::string::npos) << "a raw path became a label value";
+  EXPECT_NE(after.find("# TYPE labelloop_detect_running gauge\n"), std::string::npos) << after;
+  EXPECT_NE(after.find("# TYPE labelloop_detect_refused_total counter\n"), std::string::npos) << after;
+}
+
 TEST_F(ServerTest, ReadinessIsOpenAnswers503UntilReadyAndShowsOnlyStatusWords) {
   env->ready = false;
   auto res = Send("GET", "/api/v1/ready");

@@ -14,7 +14,7 @@ namespace {
 
 Status WriteError(int err, const std::string& path) {
   std::string message = fmt::format("writing the request body to '{}': {}", path, std::strerror(err));
-  if (err == ENOSPC || err == EDQUOT) return ResourceExhaustedError(message);
+  if (err == ENOSPC || err == EDQUOT || err == EROFS) return InsufficientStorageError(message);
   return UnavailableError(message);
 }
 
@@ -26,8 +26,11 @@ Result<std::unique_ptr<TempFile>> TempFile::Create(const std::string& dir) {
   name.push_back('\0');
   const int fd = mkostemp(name.data(), O_CLOEXEC);
   if (fd < 0) {
-    return UnavailableError(fmt::format("cannot create a temp file for the request body in '{}': {}", dir,
-                                        std::strerror(errno)));
+    const int err = errno;
+    std::string message = fmt::format("cannot create a temp file for the request body in '{}': {}", dir,
+                                      std::strerror(err));
+    if (err == ENOSPC || err == EDQUOT || err == EROFS) return InsufficientStorageError(message);
+    return UnavailableError(message);
   }
   return std::unique_ptr<TempFile>(new TempFile(std::string(name.data()), fd));
 }

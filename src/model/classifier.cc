@@ -212,19 +212,58 @@ Result<std::unique_ptr<Classifier>> Classifier::Create(std::vector<HeadWeights> 
   return std::unique_ptr<Classifier>(new Classifier(std::move(built), std::move(labels), std::move(sizes)));
 }
 
-Result<std::vector<LabelConfidence>> Classifier::Classify(FeatureSource& features, const cv::Mat& bgr,
-                                                          const std::string& content_hash) {
+namespace {
+
+// Adds one head's per-location softmax, weighted by `weight`, to `into`.
+void AddLocationSoftmax(const LocationLogits& logits, int classes, float weight, LocationProbabilities& into) {
+  const size_t n = size_t(logits.height) * logits.width;
+  if (into.probs.empty()) into.probs.assign(size_t(classes) * n, 0.0f);
+  std::vector<float> e(classes);
+  for (size_t i = 0; i < n; ++i) {
+    float max_z = logits.logits[i];
+    for (int c = 1; c < classes; ++c) max_z = std::max(max_z, logits.logits[c * n + i]);
+    float total = 0;
+    for (int c = 0; c < classes; ++c) total += (e[c] = std::exp(logits.logits[c * n + i] - max_z));
+    for (int c = 0; c < classes; ++c) into.probs[c * n + i] += weight * e[c] / total;
+  }
+}
+
+}  // namespace
+
+Result<ImageScores> Classifier::Score(FeatureSource& features, const cv::Mat& bgr, const std::string& content_hash,
+                                      bool with_locations) {
   Result<MultiScaleMaps> maps = content_hash.empty()
       ? ExtractMaps(features.backbone(), bgr, sizes_)
       : features.Get(content_hash, sizes_, [&]() -> Result<cv::Mat> { return bgr; });
   if (!maps.ok()) return maps.status();
-  std::vector<float> probs(labels_.size() + 1, 0.0f);
-  for (auto& head : heads_) {
-    ASSIGN_OR_RETURN(std::vector<float> p, head->Score(*maps));
-    for (size_t c = 0; c < probs.size(); ++c) probs[c] += p[c] / float(heads_.size());
+  const int classes = int(labels_.size()) + 1;
+  const float weight = 1.0f / float(heads_.size());
+  ImageScores scores;
+  scores.probabilities.assign(classes, 0.0f);
+  if (with_locations) {
+    for (size_t s = 0; s < maps->size(); ++s) {
+      scores.locations.push_back({sizes_[s], (*maps)[s].height, (*maps)[s].width, {}});
+    }
   }
+  for (auto& head : heads_) {
+    ASSIGN_OR_RETURN(std::vector<LocationLogits> logits, head->ScoreLocations(*maps));
+    std::vector<float> p = PoolLocations(logits, classes, head->weights().lse_sharpness);
+    for (int c = 0; c < classes; ++c) scores.probabilities[c] += p[c] * weight;
+    if (!with_locations) continue;
+    for (size_t s = 0; s < logits.size(); ++s) AddLocationSoftmax(logits[s], classes, weight, scores.locations[s]);
+  }
+  return scores;
+}
+
+Result<std::vector<LabelConfidence>> Classifier::Classify(FeatureSource& features, const cv::Mat& bgr,
+                                                          const std::string& content_hash) {
+  ASSIGN_OR_RETURN(ImageScores scores, Score(features, bgr, content_hash, localizer_.has_value()));
   std::vector<LabelConfidence> out;
-  for (size_t i = 0; i < labels_.size(); ++i) out.push_back({labels_[i], 100.0 * probs[i]});
+  for (size_t i = 0; i < labels_.size(); ++i) {
+    LabelConfidence label{labels_[i], 100.0 * scores.probabilities[i], std::nullopt};
+    if (localizer_) label.geometry = Localize(scores.locations, int(i), bgr.cols, bgr.rows, *localizer_);
+    out.push_back(std::move(label));
+  }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.confidence_pct > b.confidence_pct; });
   return out;
 }

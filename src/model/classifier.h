@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "model/feature_source.h"
 #include "model/head.h"
 #include "model/head_trainer.h"
+#include "model/localizer.h"
 #include "model/synthesizer.h"
 
 namespace labelloop::model {
@@ -86,6 +88,14 @@ Result<std::vector<HeadWeights>> TrainClassifierHeads(const std::vector<LabeledI
 struct LabelConfidence {
   std::string name;
   double confidence_pct = 0;  // 0-100
+  std::optional<BoundingBox> geometry;  // where the label is; none when localisation is off
+};
+
+// What the ensemble says about one image: class probabilities (labels + background, the
+// heads' average) and, when asked for, the per-location probabilities they pool.
+struct ImageScores {
+  std::vector<float> probabilities;
+  std::vector<LocationProbabilities> locations;  // one per input size, in sizes() order
 };
 
 class Classifier {
@@ -93,10 +103,16 @@ class Classifier {
   static Result<std::unique_ptr<Classifier>> Create(std::vector<HeadWeights> heads, std::vector<std::string> labels,
                                                     std::vector<int> sizes);
 
-  // Confidence per label, highest first (the background class is not reported).
-  // `content_hash` may be empty (no caching).
+  // Confidence per label, highest first (the background class is not reported), each with
+  // its geometry unless localisation is off. `content_hash` may be empty (no caching).
   Result<std::vector<LabelConfidence>> Classify(FeatureSource& features, const cv::Mat& bgr,
                                                 const std::string& content_hash = "");
+  // The scores Classify reports from; `with_locations` keeps the per-location ones.
+  Result<ImageScores> Score(FeatureSource& features, const cv::Mat& bgr, const std::string& content_hash,
+                            bool with_locations);
+
+  // nullopt turns localisation off (Classify reports no geometry and skips its cost).
+  void set_localizer(std::optional<LocalizerOptions> options) { localizer_ = std::move(options); }
 
   const std::vector<std::string>& labels() const { return labels_; }
   const std::vector<int>& sizes() const { return sizes_; }
@@ -107,6 +123,7 @@ class Classifier {
   std::vector<std::unique_ptr<Head>> heads_;
   std::vector<std::string> labels_;
   std::vector<int> sizes_;
+  std::optional<LocalizerOptions> localizer_ = LocalizerOptions{};
 };
 
 // A classification as an evaluation record. REQUIRES: `labels` sorted (as everywhere);

@@ -25,14 +25,19 @@ bool Read(const std::string& in, size_t& pos, T& value) {
 
 }  // namespace
 
+LetterboxPlacement PlaceInLetterbox(int cols, int rows, int size) {
+  double s = double(size) / std::max(cols, rows);
+  int w = std::max(1, int(std::lround(cols * s)));
+  int h = std::max(1, int(std::lround(rows * s)));
+  return {(size - w) / 2, (size - h) / 2, w, h};
+}
+
 cv::Mat Letterbox(const cv::Mat& bgr, int size) {
-  double s = double(size) / std::max(bgr.cols, bgr.rows);
-  int w = std::max(1, int(std::lround(bgr.cols * s)));
-  int h = std::max(1, int(std::lround(bgr.rows * s)));
+  const LetterboxPlacement at = PlaceInLetterbox(bgr.cols, bgr.rows, size);
   cv::Mat resized;
-  cv::resize(bgr, resized, cv::Size(w, h), 0, 0, s < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+  cv::resize(bgr, resized, cv::Size(at.width, at.height), 0, 0, size < std::max(bgr.cols, bgr.rows) ? cv::INTER_AREA : cv::INTER_LINEAR);
   cv::Mat out(size, size, CV_8UC3, cv::Scalar(127, 127, 127));
-  resized.copyTo(out(cv::Rect((size - w) / 2, (size - h) / 2, w, h)));
+  resized.copyTo(out(cv::Rect(at.x, at.y, at.width, at.height)));
   return out;
 }
 

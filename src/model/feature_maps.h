@@ -15,6 +15,16 @@ namespace labelloop::model {
 
 using MultiScaleMaps = std::vector<vision::FeatureMap>;  // one map per input size
 
+// Where Letterbox puts an image of `cols` x `rows` in its `size` x `size` square: the
+// scaled image's top-left corner and extent, px.
+struct LetterboxPlacement {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+};
+LetterboxPlacement PlaceInLetterbox(int cols, int rows, int size);
+
 // `bgr` scaled so its long side is `size`, centred on a size x size grey square.
 cv::Mat Letterbox(const cv::Mat& bgr, int size);
 

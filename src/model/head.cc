@@ -85,9 +85,10 @@ Result<std::unique_ptr<Head>> Head::Create(HeadWeights weights) {
   return head;
 }
 
-Result<std::vector<float>> Head::Score(const MultiScaleMaps& maps) {
+Result<std::vector<LocationLogits>> Head::ScoreLocations(const MultiScaleMaps& maps) {
   if (maps.empty()) return InvalidArgumentError("no feature maps to score");
-  std::vector<std::vector<float>> scores(weights_.classes);
+  std::vector<LocationLogits> out;
+  out.reserve(maps.size());
   try {
     for (const auto& m : maps) {
       if (m.channels != weights_.in_channels) {
@@ -97,15 +98,28 @@ Result<std::vector<float>> Head::Score(const MultiScaleMaps& maps) {
       int shape[] = {1, m.channels, m.height, m.width};
       cv::Mat blob(4, shape, CV_32F, const_cast<float*>(m.data.data()));
       impl_->net.setInput(blob);
-      cv::Mat out = impl_->net.forward();  // [1, classes, h, w]
-      const size_t n = size_t(m.height) * m.width;
-      const float* p = out.ptr<float>();
-      for (int c = 0; c < weights_.classes; ++c) scores[c].insert(scores[c].end(), p + c * n, p + (c + 1) * n);
+      cv::Mat result = impl_->net.forward();  // [1, classes, h, w]
+      const float* p = result.ptr<float>();
+      out.push_back({m.height, m.width, std::vector<float>(p, p + size_t(weights_.classes) * m.height * m.width)});
     }
   } catch (const cv::Exception& e) {
     return InternalError(fmt::format("running the head failed: {}", e.what()));
   }
-  return PoolAndSoftmax(scores, weights_.lse_sharpness);
+  return out;
+}
+
+Result<std::vector<float>> Head::Score(const MultiScaleMaps& maps) {
+  ASSIGN_OR_RETURN(std::vector<LocationLogits> locations, ScoreLocations(maps));
+  return PoolLocations(locations, weights_.classes, weights_.lse_sharpness);
+}
+
+std::vector<float> PoolLocations(const std::vector<LocationLogits>& locations, int classes, float sharpness) {
+  std::vector<std::vector<float>> scores(classes);
+  for (const auto& l : locations) {
+    const size_t n = size_t(l.height) * l.width;
+    for (int c = 0; c < classes; ++c) scores[c].insert(scores[c].end(), l.logits.begin() + c * n, l.logits.begin() + (c + 1) * n);
+  }
+  return PoolAndSoftmax(scores, sharpness);
 }
 
 }  // namespace labelloop::model

@@ -30,9 +30,18 @@ struct HeadWeights {
   Status Validate() const;
 };
 
+// One map's per-location class logits: classes x (height*width), row-major by class.
+struct LocationLogits {
+  int height = 0;
+  int width = 0;
+  std::vector<float> logits;
+};
+
 // Pools per-location scores ([classes] x N locations, row-major by class) into image
 // logits, then softmax. Shared by training-time evaluation and inference.
 std::vector<float> PoolAndSoftmax(const std::vector<std::vector<float>>& location_scores, float sharpness);
+// PoolAndSoftmax over every location of every map.
+std::vector<float> PoolLocations(const std::vector<LocationLogits>& locations, int classes, float sharpness);
 
 class Head {
  public:
@@ -43,6 +52,8 @@ class Head {
 
   // Class probabilities (size classes, sums to 1) for one image's maps.
   Result<std::vector<float>> Score(const MultiScaleMaps& maps);
+  // The per-location class logits Score pools: one LocationLogits per map, in order.
+  Result<std::vector<LocationLogits>> ScoreLocations(const MultiScaleMaps& maps);
 
  private:
   explicit Head(HeadWeights weights);

@@ -57,7 +57,7 @@ class ClassifierDetector final : public Detector {
     for (const auto& s : scores) {
       if (s.confidence_pct < min_confidence) continue;
       if (max_results > 0 && int(d.labels.size()) >= max_results) break;
-      d.labels.push_back({s.name, s.confidence_pct});
+      d.labels.push_back({s.name, s.confidence_pct, s.geometry});
     }
     return d;
   }
@@ -89,7 +89,24 @@ Json NegativesToJson(const EvaluationResult& labelled, const std::vector<TestPre
           {"auroc_labelled_vs_none", Auroc(known, none)}};
 }
 
+double RoundTo(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
+}
+
 }  // namespace
+
+Json DetectedLabelJson(const DetectedLabel& label, int confidence_decimals) {
+  Json out = {{"name", label.name},
+              {"confidence", confidence_decimals < 0 ? label.confidence : RoundTo(label.confidence, confidence_decimals)}};
+  if (label.geometry) {
+    // Four decimals: a tenth of a pixel on a 1,000-pixel side.
+    const BoundingBox& b = *label.geometry;
+    out["geometry"] = {{"left", RoundTo(b.left, 4)}, {"top", RoundTo(b.top, 4)}, {"width", RoundTo(b.width, 4)},
+                       {"height", RoundTo(b.height, 4)}};
+  }
+  return out;
+}
 
 struct ModelService::Shared {
   std::unique_ptr<vision::Backbone> backbone;
@@ -359,6 +376,7 @@ Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& 
   ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier,
                    Classifier::Create(std::move(artifact.heads), artifact.labels,
                                       options_.detect_sizes.empty() ? artifact.sizes : options_.detect_sizes));
+  if (!options_.geometry) classifier->set_localizer(std::nullopt);
   return std::unique_ptr<Detector>(
       new ClassifierDetector(name, std::move(backbone), std::move(classifier), options_.decode_limits));
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/json_util.h"
 #include "common/status.h"
 #include "db/metadata_db.h"
 #include "model/classifier.h"
@@ -31,6 +32,9 @@ struct ModelServiceOptions {
   // classifier.sizes). Fewer or smaller sizes trade accuracy for speed: the backbone
   // forward at each size is most of a detection's time (labelloop_bench, figure 5).
   std::vector<int> detect_sizes;
+  // Detections report where each label is (its geometry); false skips that step (config
+  // "geometry": false), which costs about 1% of a detection (labelloop_bench, figure 4).
+  bool geometry = true;
   vision::DecodeLimits decode_limits;
   double test_fraction = 0.2;
   uint64_t split_seed = 42;
@@ -44,8 +48,14 @@ struct ModelServiceOptions {
 
 struct DetectedLabel {
   std::string name;
-  double confidence = 0;  // 0-100
+  double confidence = 0;                // 0-100
+  std::optional<BoundingBox> geometry;  // where it is in the image (after EXIF orientation)
 };
+
+// A detected label as JSON, the one shape of detect --json, the API and the detection log:
+// {"name", "confidence", "geometry": {"left", "top", "width", "height"}} (geometry when
+// known; fractions 0-1, like Rekognition's BoundingBox). `confidence_decimals` < 0: as is.
+Json DetectedLabelJson(const DetectedLabel& label, int confidence_decimals = -1);
 
 struct Detection {
   std::string version;

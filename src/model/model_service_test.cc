@@ -9,6 +9,7 @@
 #include "common/json_util.h"
 #include "model/manifest.h"
 #include "model/model_artifact.h"
+#include "vision/testdata/image_fixtures.h"
 
 namespace labelloop::model {
 namespace {
@@ -144,6 +145,85 @@ TEST_F(ModelServiceTest, NoneOfTheAboveAloneIsNothingToTrain) {
   Put("images_labeled_by_folder/none_of_the_above/a.png", Stripes(1));
   Result<db::ModelVersion> created = service_->CreateVersion();
   EXPECT_EQ(created.status().code(), StatusCode::kFailedPrecondition) << created.status().ToString();
+}
+
+}  // namespace
+}  // namespace labelloop::model
+
+namespace labelloop::model {
+namespace {
+
+// A wide noisy scene with the blue disc in its right half; `bbox` gets the disc's box.
+cv::Mat SceneWithDiscOnTheRight(cv::Rect* bbox) {
+  cv::Mat img(96, 192, CV_8UC3);
+  cv::setRNGSeed(7);
+  cv::randu(img, cv::Scalar::all(90), cv::Scalar::all(160));
+  cv::circle(img, {140, 48}, 30, cv::Scalar(255, 0, 0), cv::FILLED);
+  *bbox = cv::Rect(110, 18, 61, 61);
+  return img;
+}
+
+std::string EncodeJpeg(const cv::Mat& img) {
+  std::vector<uchar> bytes;
+  cv::imencode(".jpg", img, bytes, {cv::IMWRITE_JPEG_QUALITY, 95});
+  return std::string(bytes.begin(), bytes.end());
+}
+
+TEST_F(ModelServiceTest, EveryLabelHasGeometryThatFindsTheLogoAsDisplayed) {
+  PutTrainingImages();
+  ASSERT_TRUE(service_->CreateVersion("v1").ok());
+  ASSERT_TRUE(service_->TrainVersion("v1").ok());
+  ASSERT_TRUE(service_->StartVersion("v1").ok());
+  Result<std::unique_ptr<Detector>> detector = service_->OpenDetector("v1");
+  ASSERT_TRUE(detector.ok()) << detector.status().ToString();
+
+  cv::Rect disc;
+  const cv::Mat scene = SceneWithDiscOnTheRight(&disc);
+  auto blue_box = [&](const std::string& bytes) -> BoundingBox {
+    Result<Detection> d = (*detector)->Detect(bytes, "scene", 0, 0.0);
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    if (!d.ok()) return {};
+    BoundingBox found;
+    for (const auto& l : d->labels) {
+      EXPECT_TRUE(l.geometry.has_value()) << l.name;
+      if (!l.geometry) continue;
+      const BoundingBox& b = *l.geometry;
+      EXPECT_GE(b.left, 0.0);
+      EXPECT_GE(b.top, 0.0);
+      EXPECT_GT(b.width, 0.0);
+      EXPECT_GT(b.height, 0.0);
+      EXPECT_LE(b.left + b.width, 1.0 + 1e-9);
+      EXPECT_LE(b.top + b.height, 1.0 + 1e-9);
+      if (l.name == "blue") found = b;
+    }
+    return found;
+  };
+  // The box is on the disc's side of the scene and overlaps it. (This model sees 8x8 cells
+  // of 24 image pixels after 20 steps: where, not how exactly, is what it can tell.)
+  const BoundingBox plain = blue_box(EncodeJpeg(scene));
+  const BoundingBox truth{double(disc.x) / scene.cols, double(disc.y) / scene.rows, double(disc.width) / scene.cols,
+                          double(disc.height) / scene.rows};
+  EXPECT_GT(plain.left + plain.width / 2, 0.5);
+  EXPECT_GT(IntersectionOverUnion(plain, truth), 0.1);
+
+  // The same picture stored rotated with EXIF orientation 6 (display: 90 degrees clockwise)
+  // is seen as the user sees it: about the same box (the JPEG of the rotated pixels differs
+  // a little), not a rotated one.
+  cv::Mat stored;
+  cv::rotate(scene, stored, cv::ROTATE_90_COUNTERCLOCKWISE);
+  const BoundingBox oriented = blue_box(vision::fixtures::WithExifOrientation(EncodeJpeg(stored), 6));
+  EXPECT_GT(oriented.left + oriented.width / 2, 0.5);
+  EXPECT_GT(IntersectionOverUnion(oriented, plain), 0.6);
+}
+
+TEST(DetectedLabelJsonTest, GeometryIsAnObjectOfFractionsAndAbsentWhenUnknown) {
+  DetectedLabel label{"amazon_logo", 91.23456, BoundingBox{0.123456, 0.5, 0.25, 0.0999999}};
+  Json j = DetectedLabelJson(label, 3);
+  EXPECT_EQ(j, Json::parse(R"({"name": "amazon_logo", "confidence": 91.235,
+      "geometry": {"left": 0.1235, "top": 0.5, "width": 0.25, "height": 0.1}})"));
+  EXPECT_EQ(DetectedLabelJson(label)["confidence"].get<double>(), 91.23456);
+  label.geometry.reset();
+  EXPECT_FALSE(DetectedLabelJson(label).contains("geometry"));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <set>
 
@@ -63,43 +64,17 @@ class LocalObjectStore final : public ObjectStore {
 
   Result<ObjectInfo> Put(const std::string& key, const std::string& data) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
-    const std::string_view parent = ParentOf(key);
-    const std::string dir = parent.empty() ? root_ : root_ + "/" + std::string(parent);
     FileStat stat;
     std::string failed;
-    int err = 0;
-    // A concurrent Delete may prune the (empty) folder between creating it and the temp file.
-    for (int attempt = 0; attempt < 10; ++attempt) {
-      local::UniqueFd dir_fd;
-      err = local::OpenDirBeneath(root_, parent, /*create=*/true, options_.sync, &dir_fd, &failed);
-      if (err == ELOOP) {
-        return FailedPreconditionError(fmt::format(
-            "cannot store object {}: '{}' is a symbolic link, which a local bucket never follows", QuoteKey(key),
-            failed));
-      }
-      if (err == ENOTDIR) {
-        return FailedPreconditionError(fmt::format(
-            "cannot store object {}: '{}' is a file, and a local bucket cannot hold an object "
-            "and a folder of the same name",
-            QuoteKey(key), failed));
-      }
-      if (err == ENOENT) continue;  // a parent was pruned while we created its child
-      if (err != 0) {
-        return ErrnoToStatus(err, fmt::format("storing object {}: creating folder '{}'", QuoteKey(key), failed));
-      }
-      err = local::WriteFileAtomicallyAt(dir_fd.get(), std::string(BaseName(key)), data, options_.sync, &stat, &failed);
-      if (err != ENOENT) break;
-    }
-    if (err == ENOENT) {
-      return UnavailableError(fmt::format(
-          "storing object {}: its folder '{}' kept being removed by concurrent deletes", QuoteKey(key), dir));
-    }
-    if (err == EISDIR) {  // rename(2) of a file onto a folder
-      return FailedPreconditionError(fmt::format(
-          "cannot store object {}: '{}' is a folder of other objects", QuoteKey(key), PathOf(key)));
-    }
+    local::UniqueFd dir_fd;
+    ASSIGN_OR_RETURN(const int err, PlaceInFolder(key, &dir_fd, [&](int dir) {
+                       return local::WriteFileAtomicallyAt(dir, std::string(BaseName(key)), data, options_.sync, &stat,
+                                                           &failed);
+                     }));
     if (err != 0) {
-      return ErrnoToStatus(err, fmt::format("storing object {}: {} in '{}'", QuoteKey(key), failed, dir));
+      RETURN_IF_ERROR(RefusedAsFolder(key, err));
+      return ErrnoToStatus(err, fmt::format("storing object {}: {} in the folder of '{}'", QuoteKey(key), failed,
+                                            PathOf(key)));
     }
     const std::string etag = Sha256Hex(data);
     CacheEtag(key, stat, etag);
@@ -111,41 +86,18 @@ class LocalObjectStore final : public ObjectStore {
   Result<ObjectInfo> PutFile(const std::string& key, const std::string& local_path) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     ASSIGN_OR_RETURN(const std::string etag, PrepareLocalFile(key, local_path));
-    const std::string_view parent = ParentOf(key);
     const std::string name(BaseName(key));
     local::UniqueFd dir_fd;
-    std::string failed;
-    int err = 0;
-    for (int attempt = 0; attempt < 10; ++attempt) {  // a concurrent Delete may prune the folder
-      dir_fd = local::UniqueFd();
-      err = local::OpenDirBeneath(root_, parent, /*create=*/true, options_.sync, &dir_fd, &failed);
-      if (err == ELOOP) {
-        return FailedPreconditionError(fmt::format(
-            "cannot store object {}: '{}' is a symbolic link, which a local bucket never follows", QuoteKey(key),
-            failed));
-      }
-      if (err == ENOTDIR) {
-        return FailedPreconditionError(fmt::format(
-            "cannot store object {}: '{}' is a file, and a local bucket cannot hold an object "
-            "and a folder of the same name",
-            QuoteKey(key), failed));
-      }
-      if (err == ENOENT) continue;
-      if (err != 0) {
-        return ErrnoToStatus(err, fmt::format("storing object {}: creating folder '{}'", QuoteKey(key), failed));
-      }
-      // renameat into the folder opened without following links: the name itself is
-      // replaced (a link at the name is replaced, never followed).
-      err = renameat(AT_FDCWD, local_path.c_str(), dir_fd.get(), name.c_str()) == 0 ? 0 : errno;
-      if (err != ENOENT) break;
-    }
+    // renameat into the folder opened without following links: the name itself is
+    // replaced (a link at the name is replaced, never followed).
+    ASSIGN_OR_RETURN(const int err, PlaceInFolder(key, &dir_fd, [&](int dir) {
+                       return renameat(AT_FDCWD, local_path.c_str(), dir, name.c_str()) == 0 ? 0 : errno;
+                     }));
     if (err == EXDEV) return ObjectStore::PutFile(key, local_path);
-    if (err == EISDIR) {
-      return FailedPreconditionError(fmt::format(
-          "cannot store object {}: '{}' is a folder of other objects", QuoteKey(key), PathOf(key)));
+    if (err != 0) {
+      RETURN_IF_ERROR(RefusedAsFolder(key, err));
+      return ErrnoToStatus(err, fmt::format("storing object {}: moving '{}' into place", QuoteKey(key), local_path));
     }
-    if (err != 0) return ErrnoToStatus(err, fmt::format("storing object {}: moving '{}' into place", QuoteKey(key),
-                                                        local_path));
     if (options_.sync && fsync(dir_fd.get()) != 0) {
       return ErrnoToStatus(errno, fmt::format("storing object {}: syncing its folder", QuoteKey(key)));
     }
@@ -222,6 +174,44 @@ class LocalObjectStore final : public ObjectStore {
   }
 
  private:
+  // Opens (creating) the key's folder without following links, then runs `place` (write or
+  // rename the object into the open folder; returns an errno, 0 on success). Both run
+  // again when a concurrent Delete pruned the emptied folder in between (ENOENT). Returns
+  // place's errno, with the folder left open in *dir_fd.
+  Result<int> PlaceInFolder(const std::string& key, local::UniqueFd* dir_fd, const std::function<int(int)>& place) {
+    const std::string_view parent = ParentOf(key);
+    std::string failed;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      *dir_fd = local::UniqueFd();
+      const int opened = local::OpenDirBeneath(root_, parent, /*create=*/true, options_.sync, dir_fd, &failed);
+      if (opened == ELOOP) {
+        return FailedPreconditionError(fmt::format(
+            "cannot store object {}: '{}' is a symbolic link, which a local bucket never follows", QuoteKey(key),
+            failed));
+      }
+      if (opened == ENOTDIR) {
+        return FailedPreconditionError(fmt::format(
+            "cannot store object {}: '{}' is a file, and a local bucket cannot hold an object "
+            "and a folder of the same name",
+            QuoteKey(key), failed));
+      }
+      if (opened == ENOENT) continue;  // a parent was pruned while we created its child
+      if (opened != 0) {
+        return ErrnoToStatus(opened, fmt::format("storing object {}: creating folder '{}'", QuoteKey(key), failed));
+      }
+      if (const int err = place(dir_fd->get()); err != ENOENT) return err;
+    }
+    return UnavailableError(fmt::format("storing object {}: its folder kept being removed by concurrent deletes",
+                                        QuoteKey(key)));
+  }
+
+  // rename(2) of a file onto a folder gives EISDIR: the key names a folder of other objects.
+  Status RefusedAsFolder(const std::string& key, int err) const {
+    if (err != EISDIR) return OkStatus();
+    return FailedPreconditionError(
+        fmt::format("cannot store object {}: '{}' is a folder of other objects", QuoteKey(key), PathOf(key)));
+  }
+
   struct ListWalk {
     const std::string& token;  // list keys after this one (empty: from the start)
     size_t page_size;

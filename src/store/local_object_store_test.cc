@@ -2,6 +2,7 @@
 // object_store_contract_test.cc): file layout, folder pruning, the etag cache, and what
 // people may drop into the folder by hand.
 #include <fcntl.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -215,11 +216,29 @@ TEST_F(LocalObjectStoreTest, PutsAndDeletesInTheSameFolderRaceSafely) {
   EXPECT_THAT(ListKeys(""), IsEmpty());
 }
 
+// Root ignores folder permissions (CAP_DAC_OVERRIDE); this thread's file-system user id is
+// switched to nobody for the scope (the kernel then drops those capabilities for it), so
+// the test checks the same thing as root and as a user.
+class ScopedUnprivilegedFsUser {
+ public:
+  ScopedUnprivilegedFsUser() : was_(geteuid()) {
+    if (was_ == 0) setfsuid(65534);
+  }
+  ~ScopedUnprivilegedFsUser() {
+    if (was_ == 0) setfsuid(0);
+  }
+
+ private:
+  uid_t was_;
+};
+
 TEST_F(LocalObjectStoreTest, ReadOnlyFolderGivesPermissionDeniedNamingTheKey) {
-  if (geteuid() == 0) GTEST_SKIP() << "root ignores folder permissions";
   ASSERT_TRUE(store_->Put("manifests/a", "x").ok());
   fs::permissions(fs::path(root_) / "manifests", fs::perms::owner_read | fs::perms::owner_exec);
-  Result<ObjectInfo> put = store_->Put("manifests/b", "x");
+  Result<ObjectInfo> put = [&] {
+    ScopedUnprivilegedFsUser nobody;
+    return store_->Put("manifests/b", "x");
+  }();
   fs::permissions(fs::path(root_) / "manifests", fs::perms::owner_all);
   EXPECT_EQ(put.status().code(), StatusCode::kPermissionDenied);
   EXPECT_THAT(put.status().message(), HasSubstr("'manifests/b'"));

@@ -201,11 +201,11 @@ Result<cv::Mat> Decode(std::string_view bytes, std::string_view name, const Deco
     return Normalize(std::move(image), format, header, with_alpha, name);
   } catch (const cv::Exception& e) {
     if (e.code == cv::Error::StsNoMem) {
-      return ResourceExhaustedError("out of memory decoding " + Quoted(name) + ": " + e.err);
+      return UnavailableError("out of memory decoding " + Quoted(name) + ": " + e.err);  // may pass
     }
     return CorruptImageError(format, name, "OpenCV: " + e.err);
   } catch (const std::bad_alloc&) {
-    return ResourceExhaustedError("out of memory decoding " + Quoted(name));
+    return UnavailableError("out of memory decoding " + Quoted(name));  // may pass: retried
   } catch (const std::exception& e) {
     return InternalError("decoding " + Quoted(name) + ": " + e.what());
   }

@@ -226,6 +226,28 @@ export const tests = [
       await page.waitForSelector('.histogram svg');
       await ctx.screenshot(page, 'detections');
 
+      // The preview draws the top label's box where the log says; "Show box" hides it.
+      const logged = (await ctx.server.get('/api/v1/detections?limit=1')).detections[0];
+      const geo = logged.labels.find((l) => l.name === logged.label).geometry;
+      assert.ok(geo && geo.width > 0 && geo.height > 0, JSON.stringify(logged));
+      await page.waitForSelector('[data-testid=detection-box]');
+      await page.waitForFunction(() => {
+        const img = document.querySelector('[data-testid=detection-image]');
+        return img && img.complete && img.naturalWidth > 0;
+      });
+      const placed = await page.evaluate((g) => {
+        const r = document.querySelector('[data-testid=detection-image]').getBoundingClientRect();
+        const b = document.querySelector('[data-testid=detection-box]').getBoundingClientRect();
+        const want = { left: r.left + g.left * r.width, top: r.top + g.top * r.height, width: g.width * r.width, height: g.height * r.height };
+        return Math.max(Math.abs(b.left - want.left), Math.abs(b.top - want.top), Math.abs(b.width - want.width), Math.abs(b.height - want.height));
+      }, geo);
+      assert.ok(placed <= 1.5, `box off by ${placed} px`);
+      await page.uncheck('#det-show-box');
+      await page.waitForSelector('[data-testid=detection-box]', { state: 'hidden' });
+      await page.check('#det-show-box');
+      await page.waitForSelector('[data-testid=detection-box]', { state: 'visible' });
+      await ctx.screenshot(page, 'detections-box');
+
       await go(ctx.url, 'notifications');
       await page.waitForSelector('[data-testid=inbox] li');
       const unread = await page.$$('[data-testid=inbox] li.unread');

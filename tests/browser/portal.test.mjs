@@ -1,6 +1,7 @@
 // The labelling portal (/label), end to end: train on the two sample folders, detect the
 // inference images (every detection below 100% confidence goes to review), sign in as a
-// reviewer and label with the keyboard only (1-9, 0, Enter, S, Z), measure the time from
+// reviewer and label with the keyboard only (1-9, 0, Enter, S, Z), check the model's box is
+// drawn where the API says (G zooms to it, B hides it), measure the time from
 // Enter to the next image on screen, and check that an answered image lands in
 // images_labeled_by_folder/<label>/. Screenshots: desktop and phone.
 import assert from 'node:assert/strict';
@@ -136,6 +137,39 @@ export const tests = [
       assert.notEqual(await page.textContent('#zoom-level'), '');
       await ctx.screenshot(page, 'zoomed');
       await page.keyboard.press('f');
+
+      // The model's box: drawn over the image where the API says (model_geometry), at fit and
+      // zoomed; G zooms to it (a small logo fills the stage), B hides and shows it.
+      const firstTask = await server.get(`/api/v1/reviews/${first}`);
+      const g = firstTask.model_geometry;
+      assert.ok(g && g.width > 0 && g.height > 0, `model_geometry of ${first}: ${JSON.stringify(firstTask)}`);
+      const boxError = () => page.evaluate((geo) => {
+        const img = document.querySelector('#stage img.shown');
+        const box = document.querySelector('#stage [data-testid=model-box]');
+        if (!img || !box || box.hidden) return { error: 'no box shown' };
+        const r = img.getBoundingClientRect();
+        const b = box.getBoundingClientRect();
+        const want = { left: r.left + geo.left * r.width, top: r.top + geo.top * r.height, width: geo.width * r.width, height: geo.height * r.height };
+        const off = Math.max(Math.abs(b.left - want.left), Math.abs(b.top - want.top), Math.abs(b.width - want.width), Math.abs(b.height - want.height));
+        const stage = document.getElementById('stage').getBoundingClientRect();
+        return { off, width: b.width, centre: [b.left + b.width / 2 - stage.left - stage.width / 2, b.top + b.height / 2 - stage.top - stage.height / 2] };
+      }, g);
+      const atFit = await boxError();
+      assert.ok(atFit.off <= 1.5, `box at fit: ${JSON.stringify(atFit)}`);
+      await page.keyboard.press('g');
+      const zoomed = await boxError();
+      assert.ok(zoomed.off <= 1.5, `box zoomed: ${JSON.stringify(zoomed)}`);
+      assert.ok(zoomed.width >= atFit.width, `G zooms in to the box: ${atFit.width} -> ${zoomed.width}`);
+      assert.ok(Math.abs(zoomed.centre[0]) <= 2 && Math.abs(zoomed.centre[1]) <= 2, `box centred: ${zoomed.centre}`);
+      await ctx.screenshot(page, 'zoomed-to-box');
+      await page.keyboard.press('b');
+      await page.waitForSelector('#stage [data-testid=model-box]', { state: 'hidden' });
+      assert.equal(await page.getAttribute('#box-toggle', 'aria-pressed'), 'false');
+      await page.keyboard.press('b');
+      await page.waitForSelector('#stage [data-testid=model-box]', { state: 'visible' });
+      await page.keyboard.press('f');
+      assert.ok((await boxError()).off <= 1.5);
+      await ctx.screenshot(page, 'model-box');
 
       // --- task 1: pick 1, submit, undo (Z) within 3 s, then submit again ---
       await page.keyboard.press('1');

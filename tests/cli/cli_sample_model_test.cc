@@ -47,7 +47,7 @@ std::vector<std::string> ImageFileNames(const std::string& dir) {
 }
 
 // The checks every successful detect --json line passes: the version, known labels with
-// confidences in 0-100, highest first.
+// confidences in 0-100, highest first, each with its geometry.
 void ExpectWellFormedResult(const Json& line, const std::string& version) {
   SCOPED_TRACE(line.dump());
   ASSERT_TRUE(line.is_object());
@@ -63,6 +63,16 @@ void ExpectWellFormedResult(const Json& line, const std::string& version) {
     EXPECT_LE(c, 100);
     EXPECT_LE(c, previous) << "labels not sorted by confidence";
     previous = c;
+    // Where the label is: fractions of the image, a box inside it.
+    ASSERT_TRUE(l.contains("geometry") && l["geometry"].is_object());
+    const Json& g = l["geometry"];
+    for (const char* field : {"left", "top", "width", "height"}) ASSERT_TRUE(g[field].is_number()) << field;
+    EXPECT_GE(g["left"].get<double>(), 0);
+    EXPECT_GE(g["top"].get<double>(), 0);
+    EXPECT_GT(g["width"].get<double>(), 0);
+    EXPECT_GT(g["height"].get<double>(), 0);
+    EXPECT_LE(g["left"].get<double>() + g["width"].get<double>(), 1.0001);
+    EXPECT_LE(g["top"].get<double>() + g["height"].get<double>(), 1.0001);
   }
 }
 

@@ -60,6 +60,19 @@ int64_t FillUp(const std::string& path) {
   return written;
 }
 
+// True when writing one byte into a new file under `dir` fails: the disk is really full,
+// so the upload below cannot sneak into a leftover page.
+bool NoRoomForAnotherFile(const std::string& dir) {
+  const std::string probe = dir + "/probe.bin";
+  std::ofstream out(probe, std::ios::binary);
+  out.put('x');
+  out.flush();
+  const bool full = !out;
+  out.close();
+  fs::remove(probe);
+  return full;
+}
+
 // Every hidden temp file (".tmp-...") under `dir`: what a half-written Put would leave.
 std::vector<std::string> TempFiles(const std::string& dir) {
   std::vector<std::string> out;
@@ -122,6 +135,7 @@ TEST_F(DiskFullE2eTest, UploadsToAFullDiskFailWith507AndWorkAgainWhenSpaceReturn
   ASSERT_EQ(Put(before).status, 200);
   const std::string filler = data_ + "/filler.bin";
   ASSERT_GT(FillUp(filler), 0);
+  ASSERT_TRUE(NoRoomForAnotherFile(data_)) << "the tmpfs still takes a small file after FillUp";
 
   const std::string key = "images_labeled_by_folder/amazon_logo/while-full.jpg";
   for (int i = 0; i < 3; ++i) {

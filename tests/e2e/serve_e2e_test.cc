@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -35,6 +36,20 @@ bool WaitUntil(int timeout_s, Fn done) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return done();
+}
+
+// A label's "geometry": fractions 0-1 of the image, a box inside it.
+void ExpectGeometry(const json& label, const std::string& where) {
+  SCOPED_TRACE(where + ": " + label.dump());
+  ASSERT_TRUE(label.contains("geometry") && label["geometry"].is_object());
+  const json& g = label["geometry"];
+  for (const char* field : {"left", "top", "width", "height"}) ASSERT_TRUE(g[field].is_number()) << field;
+  EXPECT_GE(g["left"].get<double>(), 0.0);
+  EXPECT_GE(g["top"].get<double>(), 0.0);
+  EXPECT_GT(g["width"].get<double>(), 0.0);
+  EXPECT_GT(g["height"].get<double>(), 0.0);
+  EXPECT_LE(g["left"].get<double>() + g["width"].get<double>(), 1.0001);
+  EXPECT_LE(g["top"].get<double>() + g["height"].get<double>(), 1.0001);
 }
 
 std::string ContentType(const std::string& path) {
@@ -211,6 +226,27 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
     json r = api_->Get("/api/v1/reviews?source=low-confidence&limit=100").json;
     return r.is_object() && r.value("total", -1) == below;
   })) << api_->Get("/api/v1/reviews?limit=100").body << "\nexpected " << below;
+  // Every logged label has its geometry; a review task shows its model label's.
+  std::map<std::string, json> logged;
+  for (const json& d : detections) {
+    logged[d.value("request_id", "")] = d;
+    ASSERT_FALSE(d["labels"].empty()) << d.dump();
+    for (const json& l : d["labels"]) ExpectGeometry(l, d.value("image_key", ""));
+  }
+  for (const json& task : api_->Get("/api/v1/reviews?limit=100").json["reviews"]) {
+    const json& d = logged[task.value("detection_request_id", "")];
+    ASSERT_TRUE(d.is_object()) << task.dump();
+    EXPECT_EQ(task["model_geometry"], d["labels"][0]["geometry"]) << task.dump() << "\n" << d.dump();
+  }
+  // The API's own detection answers with the geometry it logs.
+  const ApiAnswer posted = api_->PostBytes("/api/v1/detect?filename=amazon.jpeg",
+                                           cli_test::ReadFileBytes(kExamples + "/inference_images/inference-image-10.jpeg"),
+                                           "image/jpeg");
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  ASSERT_FALSE(posted.json["labels"].empty()) << posted.body;
+  for (const json& l : posted.json["labels"]) ExpectGeometry(l, "POST /api/v1/detect");
+  const json entry = api_->Get("/api/v1/detections/" + posted.json.value("request_id", "")).json;
+  EXPECT_EQ(entry["labels"], posted.json["labels"]) << entry.dump();
 
   // 5. Nine more labelled images: the next poll does not train.
   for (int i = 1; i <= 9; ++i) {

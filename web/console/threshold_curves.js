@@ -52,7 +52,11 @@ function chart(label, points, assumed, reviewLine) {
     assumed != null ? s('g', { 'data-marker': 'assumed' },
       s('line', { x1: X(assumed), x2: X(assumed), y1: PAD.t, y2: H - PAD.b, stroke: '#177a48', 'stroke-width': 1.5,
                   'stroke-dasharray': '4 3' }),
-      s('text', { x: Math.min(X(assumed) + 3, W - 70), y: PAD.t + 10, 'font-size': 10, fill: '#177a48' },
+      // Beside the line, on the side with room, below the curves' usual 1.0 plateau, with a
+      // white halo so the curves under it do not hide it.
+      s('text', { x: assumed > 60 ? X(assumed) - 4 : X(assumed) + 4, y: PAD.t + 24, 'font-size': 10, fill: '#177a48',
+                  'text-anchor': assumed > 60 ? 'end' : 'start', stroke: '#fff', 'stroke-width': 3,
+                  'paint-order': 'stroke' },
         `assumed ${Number(assumed).toFixed(1)}`)) : null,
     reviewLine);
 }

@@ -208,7 +208,9 @@ function render() {
   $('stage-empty').hidden = true;
   const url = t.image_url || objectUrl(t.image_key);
   viewer.preload(t.name, url, fileName(t.image_key));
+  viewer.setBox(t.model_geometry, t.model_label || '');
   viewer.show(t.name);
+  $('zoom-box').disabled = !viewer.hasBox;
   $('task-info').hidden = false;
   $('task-file').textContent = fileName(t.image_key);
   $('task-file').title = t.image_key;
@@ -520,6 +522,21 @@ function initialHelp() {
   $('help-toggle').setAttribute('aria-expanded', show ? 'true' : 'false');
 }
 
+// ---------- the model's box ----------
+
+function toggleBox(force) {
+  const show = force === undefined ? !viewer.boxVisible : force;
+  viewer.setBoxVisible(show);
+  $('box-toggle').setAttribute('aria-pressed', show ? 'true' : 'false');
+  try { localStorage.setItem('labelloop.portal.box', show ? 'shown' : 'hidden'); } catch (e) { /* private mode */ }
+}
+
+function initialBox() {
+  let saved = null;
+  try { saved = localStorage.getItem('labelloop.portal.box'); } catch (e) { /* private mode */ }
+  toggleBox(saved !== 'hidden');
+}
+
 // ---------- keyboard ----------
 
 function onKey(e) {
@@ -544,6 +561,8 @@ function onKey(e) {
   else if (k === '+' || k === '=') viewer.zoomBy(1.25);
   else if (k === '-' || k === '_') viewer.zoomBy(0.8);
   else if (k === 'f' || k === 'F') viewer.fit();
+  else if (k === 'g' || k === 'G') viewer.zoomToBox();
+  else if (k === 'b' || k === 'B') toggleBox();
   else if (k === '?' || k === 'h' || k === 'H') toggleHelp();
   else if (k === 'Escape') { toggleHelp(false); $('new-label-form').hidden = true; }
   else handled = false;
@@ -565,6 +584,8 @@ async function boot() {
   $('zoom-in').addEventListener('click', () => viewer.zoomBy(1.25));
   $('zoom-out').addEventListener('click', () => viewer.zoomBy(0.8));
   $('zoom-fit').addEventListener('click', () => viewer.fit());
+  $('zoom-box').addEventListener('click', () => viewer.zoomToBox());
+  $('box-toggle').addEventListener('click', () => toggleBox());
   $('stage-retry').addEventListener('click', () => {
     state.skipped.clear();
     state.source.forgetEmpty();
@@ -575,6 +596,7 @@ async function boot() {
   document.addEventListener('keydown', noteActivity, true);
   document.addEventListener('pointerdown', noteActivity, true);
   initialHelp();
+  initialBox();
   // A held answer must not be lost when the page goes away.
   const flush = () => { if (state.pending) sendAnswer(state.pending, { keepalive: true }); };
   window.addEventListener('pagehide', flush);

@@ -2,6 +2,8 @@
 // decoded ahead so switching is a class change), fits the shown image to the stage, and
 // zooms/pans it with the wheel, drag, pinch, double-click and the zoom buttons.
 // Transforms are set through the CSSOM (allowed by the page's CSP; no style attributes).
+// The model's box (geometry: fractions of the image) is drawn over the shown image and
+// follows every zoom and pan; zoomToBox frames it.
 
 const MIN_SCALE_FACTOR = 0.5;  // of the fit scale
 const MAX_SCALE = 16;
@@ -19,6 +21,16 @@ export class Viewer {
     this.y = 0;
     this.pointers = new Map();
     this.pinch = null;
+    this.geometry = null;     // the shown image's box, {left, top, width, height} in 0-1
+    this.boxVisible = true;
+    this.box = document.createElement('div');
+    this.box.className = 'stage-box';
+    this.box.dataset.testid = 'model-box';
+    this.box.hidden = true;
+    this.boxLabel = document.createElement('span');
+    this.boxLabel.className = 'stage-box-label';
+    this.box.appendChild(this.boxLabel);
+    stage.appendChild(this.box);
     this.bindEvents();
     new ResizeObserver(() => { if (this.current && this.isFit) this.fit(); }).observe(stage);
   }
@@ -67,7 +79,39 @@ export class Viewer {
     return entry.img.complete;
   }
 
+  // The box of the shown image (null: none) and its caption.
+  setBox(geometry, caption) {
+    const ok = geometry && ['left', 'top', 'width', 'height'].every((k) => Number.isFinite(geometry[k]));
+    this.geometry = ok ? geometry : null;
+    this.boxLabel.textContent = caption || '';
+    this.apply();
+  }
+
+  setBoxVisible(on) {
+    this.boxVisible = on;
+    this.apply();
+  }
+
+  get hasBox() { return this.geometry !== null; }
+
+  // Zooms so the box fills most of the stage, centred; without a box, fits the image.
+  zoomToBox() {
+    const img = this.current;
+    if (!img || !img.naturalWidth || !this.geometry) { this.fit(); return; }
+    const g = this.geometry;
+    const w = this.stage.clientWidth, h = this.stage.clientHeight;
+    const bw = Math.max(g.width * img.naturalWidth, 1), bh = Math.max(g.height * img.naturalHeight, 1);
+    const margin = 1.5;  // the box and some of its surroundings
+    this.scale = Math.min(MAX_SCALE, Math.max(this.fitScale, Math.min(w / (bw * margin), h / (bh * margin))));
+    const cx = (g.left + g.width / 2) * img.naturalWidth, cy = (g.top + g.height / 2) * img.naturalHeight;
+    this.x = w / 2 - cx * this.scale;
+    this.y = h / 2 - cy * this.scale;
+    this.apply();
+  }
+
   hideAll() {
+    this.geometry = null;
+    this.box.hidden = true;
     if (this.current) {
       this.current.hidden = true;
       this.current.classList.remove('shown');
@@ -124,8 +168,17 @@ export class Viewer {
   }
 
   apply() {
-    if (!this.current) return;
-    this.current.style.transform = `translate(${this.x}px, ${this.y}px) scale(${this.scale})`;
+    const img = this.current;
+    this.box.hidden = !(img && img.naturalWidth && this.geometry && this.boxVisible);
+    if (!img) return;
+    img.style.transform = `translate(${this.x}px, ${this.y}px) scale(${this.scale})`;
+    if (!this.box.hidden) {
+      const g = this.geometry, sw = img.naturalWidth * this.scale, sh = img.naturalHeight * this.scale;
+      Object.assign(this.box.style, {
+        left: `${this.x + g.left * sw}px`, top: `${this.y + g.top * sh}px`,
+        width: `${g.width * sw}px`, height: `${g.height * sh}px`,
+      });
+    }
     this.stage.classList.toggle('zoomed', !this.isFit);
     this.onZoom(this.scale);
   }

@@ -1,9 +1,10 @@
 // Detections: the detection log, searchable by key and filtered by version, label, review
 // status and sampling, cursor-paged (never everything at once); thumbnails, confidence,
-// review status and human label; and a confidence histogram per model version. Images not
-// in the log yet (pending: waiting for a model version to serve, or for a retry) and those
-// whose detection failed for good are listed by the Status filter; a banner counts the
-// pending ones.
+// review status and human label; a preview of the chosen detection's image with the box
+// where the model saw its label (geometry, toggled by "Show box"); and a confidence
+// histogram per model version. Images not in the log yet (pending: waiting for a model
+// version to serve, or for a retry) and those whose detection failed for good are listed
+// by the Status filter; a banner counts the pending ones.
 import { get, objectUrl, query } from '../api.js';
 import { h, s, mount, badge, timeEl, empty, errorBox } from '../dom.js';
 
@@ -17,6 +18,45 @@ function confidenceCell(value, threshold) {
   return h('div', { class: 'conf', title: `confidence ${v.toFixed(2)} (threshold ${threshold != null ? threshold : '—'})` },
     h('div', { class: `bar ${cls}` }, h('span', { style: { width: `${Math.max(0, Math.min(100, v))}%` } })),
     h('span', { class: 'v' }, v.toFixed(1)));
+}
+
+const BOX_PREF = 'labelloop.console.box';
+
+function boxShown() {
+  try { return localStorage.getItem(BOX_PREF) !== 'hidden'; } catch (e) { return true; }
+}
+
+// The top label's geometry ({left, top, width, height}, fractions), or null.
+function topGeometry(d) {
+  const top = (d.labels || []).find((l) => l.name === d.label);
+  const g = top && top.geometry;
+  return g && ['left', 'top', 'width', 'height'].every((k) => Number.isFinite(g[k])) ? g : null;
+}
+
+// The image at its displayed size with the box over it: the frame shrinks to the image, so
+// percentages of the frame are fractions of the image.
+function previewOf(d) {
+  const g = topGeometry(d);
+  const toggle = h('input', { type: 'checkbox', id: 'det-show-box', checked: boxShown(), disabled: !g });
+  const box = g ? h('div', {
+    class: 'geo-box', 'data-testid': 'detection-box',
+    style: { left: `${g.left * 100}%`, top: `${g.top * 100}%`, width: `${g.width * 100}%`, height: `${g.height * 100}%` },
+  }, h('span', { class: 'geo-label' }, d.label)) : null;
+  if (box) box.hidden = !toggle.checked;
+  toggle.addEventListener('change', () => {
+    if (box) box.hidden = !toggle.checked;
+    try { localStorage.setItem(BOX_PREF, toggle.checked ? 'shown' : 'hidden'); } catch (e) { /* private mode */ }
+  });
+  return [
+    h('div', { class: 'row' }, h('h2', {}, 'Image'), h('span', { class: 'spacer' }),
+      h('label', { class: 'check', for: 'det-show-box' }, toggle, ' Show box')),
+    h('div', { class: 'geo-stage' }, h('div', { class: 'geo-frame', 'data-testid': 'detection-preview' },
+      h('img', { src: objectUrl(d.image_key), alt: d.image_key, 'data-testid': 'detection-image' }), box)),
+    h('p', { class: 'muted small' },
+      d.label != null ? `${d.label} ${Number(d.confidence).toFixed(1)}` : 'no label',
+      g ? ` — box ${Math.round(g.width * 100)}% × ${Math.round(g.height * 100)}% of the image` : ' — no box logged',
+      ' · ', h('a', { href: objectUrl(d.image_key), target: '_blank', rel: 'noopener' }, 'open original')),
+  ];
 }
 
 function histogramSvg(bins, threshold) {
@@ -84,12 +124,22 @@ export async function render(root, ctx) {
   const banner = h('div', { 'data-testid': 'pending-banner' });
   const histVersion = h('select', { id: 'hist-version', 'aria-label': 'Model version for the histogram' });
   const histBody = h('div', { class: 'histogram' });
+  const previewCard = h('section', { class: 'card' }, h('h2', {}, 'Image'), empty('Choose a detection to see its image.'));
   mount(root,
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Detections'), h('p', {}, 'Every classified image, newest first.'))),
     form, banner,
     h('div', { class: 'grid-2', style: { marginTop: 0, gridTemplateColumns: 'minmax(0, 2.2fr) minmax(300px, 1fr)' } },
       tableCard,
-      h('section', { class: 'card' }, h('div', { class: 'row' }, h('h2', {}, 'Confidence histogram'), h('span', { class: 'spacer' }), histVersion), histBody)));
+      h('div', { class: 'stack' }, previewCard,
+        h('section', { class: 'card' }, h('div', { class: 'row' }, h('h2', {}, 'Confidence histogram'), h('span', { class: 'spacer' }), histVersion), histBody))));
+
+  let selectedRow = null;
+  function select(d, row) {
+    if (selectedRow) selectedRow.classList.remove('selected');
+    selectedRow = row;
+    if (row) row.classList.add('selected');
+    mount(previewCard, previewOf(d));
+  }
 
   async function loadBanner() {
     const data = await get(`/api/v1/detections${query({ status: 'pending', limit: 1 })}`);
@@ -132,8 +182,8 @@ export async function render(root, ctx) {
     mount(tableCard, h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'detections' },
       h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Image'), h('th', {}, 'Label'), h('th', {}, 'Confidence'), h('th', {}, 'Version'),
         h('th', {}, 'Review'), h('th', {}, 'Human label'), h('th', {}, 'When'))),
-      h('tbody', {}, list.map((d) => h('tr', {},
-        h('td', {}, h('a', { href: objectUrl(d.image_key), target: '_blank', rel: 'noopener', 'aria-label': `open ${d.image_key}` },
+      h('tbody', {}, list.map((d) => h('tr', { dataset: { request: d.request_id } },
+        h('td', {}, h('button', { type: 'button', class: 'thumb-btn', 'aria-label': `show ${d.image_key}`, onclick: (e) => select(d, e.currentTarget.closest('tr')) },
           h('img', { class: 'thumb', src: objectUrl(d.image_key), alt: '', loading: 'lazy', width: '48', height: '48' }))),
         h('td', { class: 'key', title: d.request_id }, d.image_key.replace(/^images_for_detection\//, '')),
         h('td', {}, d.label != null ? d.label : h('span', { class: 'muted' }, 'none')),
@@ -142,6 +192,7 @@ export async function render(root, ctx) {
         h('td', {}, badge(d.review_status.replace('_', ' '), { not_reviewed: 'muted', pending: 'warn', completed: 'ok' }[d.review_status]), d.sampled ? h('div', {}, badge('sampled', 'info')) : null),
         h('td', {}, d.human_label != null ? h('strong', {}, d.human_label) : (d.review_status === 'completed' ? h('span', { class: 'muted' }, 'none of the above') : '')),
         h('td', {}, timeEl(d.created))))))), pager);
+    select(list[0], tableCard.querySelector('tbody tr'));
   }
 
   async function loadHistogram(v, threshold) {
