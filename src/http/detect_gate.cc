@@ -24,6 +24,10 @@ void DeclareDetectGateMetrics() {
     metrics.DeclareGauge(kWaiting, "Detect requests waiting for a turn.");
     metrics.DeclareCounter(kRefused, "Detect requests answered 503: the queue was full (queue_full) or the wait "
                                      "for a turn ran out (wait_expired).");
+    // Zero samples, so a scrape shows every series before the first detection.
+    metrics.AddToGauge(kRunning, {}, 0);
+    metrics.AddToGauge(kWaiting, {}, 0);
+    for (const char* reason : {"queue_full", "wait_expired"}) metrics.Increment(kRefused, {{"reason", reason}}, 0);
     return true;
   }();
   (void)declared;

@@ -492,7 +492,8 @@ TEST_F(ServerTest, RequestIdsAreEchoedAndRequestsCountedByRoutePattern) {
   EXPECT_EQ(MetricSample(after, unmatched) - MetricSample(before, unmatched), 1) << after;
   EXPECT_EQ(after.find("v-secret-name"), std::string::npos) << "a raw path became a label value";
   EXPECT_NE(after.find("# TYPE labelloop_detect_running gauge\n"), std::string::npos) << after;
-  EXPECT_NE(after.find("# TYPE labelloop_detect_refused_total counter\n"), std::string::npos) << after;
+  EXPECT_NE(after.find("\nlabelloop_detect_waiting "), std::string::npos) << "no zero sample before a detection";
+  EXPECT_NE(after.find("\nlabelloop_detect_refused_total{reason=\"wait_expired\"} "), std::string::npos) << after;
 }
 
 TEST_F(ServerTest, ReadinessIsOpenAnswers503UntilReadyAndShowsOnlyStatusWords) {
