@@ -5,6 +5,7 @@
 // Reviewers do not see other reviewers' answers (independent votes); admins do.
 #include <fmt/format.h>
 
+#include "common/json_util.h"
 #include "db/review_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
