@@ -60,9 +60,10 @@ std::string ErrorCode(const Status& s) {
 }  // namespace
 
 int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
-  if (o.min_confidence < 0 || o.min_confidence > 100) {
-    return ReportError(InvalidArgumentError(fmt::format("--min-confidence must be 0-100, got {}", o.min_confidence)));
+  if (o.min_confidence && (*o.min_confidence < 0 || *o.min_confidence > 100)) {
+    return ReportError(InvalidArgumentError(fmt::format("--min-confidence must be 0-100, got {}", *o.min_confidence)));
   }
+  const double min_confidence = o.min_confidence.value_or(model::kEachLabelsThreshold);
   if (o.max_results < 0) return ReportError(InvalidArgumentError("--max-results must be >= 0 (0: all labels)"));
   if (o.workers < 0) return ReportError(InvalidArgumentError("--workers must be >= 0 (0: one per core)"));
   auto ctx = OpenAppContext(g.data_dir);
@@ -95,7 +96,7 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
     }
   };
   for (const auto& p : missing) report_error(p, NotFoundError(fmt::format("no such file or folder '{}'", p)));
-  pool->DetectFiles(images, o.max_results, o.min_confidence, [&](size_t i, FileDetection r) {
+  pool->DetectFiles(images, o.max_results, min_confidence, [&](size_t i, FileDetection r) {
     const std::string& path = images[i];
     if (!o.json && images.size() > 1) std::cerr << fmt::format("\r[{}/{}]", i + 1, images.size()) << std::flush;
     const Result<model::Detection>& d = r.detection;
@@ -110,8 +111,13 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
     } else {
       std::string others;
       for (size_t k = 1; k < d->labels.size(); ++k) others += fmt::format("{}{} {:.1f}", k > 1 ? ", " : "", d->labels[k].name, d->labels[k].confidence);
-      if (d->labels.empty()) table.push_back({path, "-", "-", fmt::format("no label above {:.1f}", o.min_confidence)});
-      else table.push_back({path, d->labels[0].name, fmt::format("{:.1f}", d->labels[0].confidence), others});
+      if (d->labels.empty()) {
+        table.push_back({path, "-", "-",
+                         o.min_confidence ? fmt::format("no label above {:.1f}", *o.min_confidence)
+                                          : std::string("no label above its assumed threshold")});
+      } else {
+        table.push_back({path, d->labels[0].name, fmt::format("{:.1f}", d->labels[0].confidence), others});
+      }
     }
   });
   if (!o.json) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,7 @@ int RunModels(const GlobalOptions& g, const ModelsOptions& o);
 struct DetectOptions {
   std::string version;
   int max_results = 0;
-  double min_confidence = 0;
+  std::optional<double> min_confidence;  // none: each label's own assumed threshold
   bool json = false;
   int workers = 0;  // detectors running at once; 0: one per core (never more than images)
   std::vector<std::string> paths;

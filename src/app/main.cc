@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
   auto* de = app.add_subcommand("detect", "detect labels in images (folders are walked recursively)");
   de->add_option("--version", detect.version, "model version (default: the RUNNING one)");
   de->add_option("--max-results", detect.max_results, "at most N labels per image (0: all)");
-  de->add_option("--min-confidence", detect.min_confidence, "drop labels below C (0-100)");
+  de->add_option("--min-confidence", detect.min_confidence,
+                 "drop labels below C (0-100; default: each label's assumed threshold from its evaluation)");
   de->add_flag("--json", detect.json, "one JSON object per image per line");
   de->add_option("--workers", detect.workers, "images detected at once (default: one per core)");
   de->add_option("IMAGE_OR_DIR", detect.paths)->required();

@@ -235,8 +235,9 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   server_deps.stats = stats_db.get();
   server_deps.clock = clock;
   server_deps.hooks.detect = [this](std::string_view bytes, std::string_view filename, int max_results,
-                                    double min_confidence, std::string_view actor) {
-    return tasks->DetectUpload(std::string(bytes), filename, max_results, min_confidence, actor);
+                                    std::optional<double> min_confidence, std::string_view actor) {
+    return tasks->DetectUpload(std::string(bytes), filename, max_results,
+                               min_confidence.value_or(model::kEachLabelsThreshold), actor);
   };
   server_deps.hooks.object_created = [this](const std::string& key, const std::string& etag) {
     if (Result<db::InsertedEvent> queued = queue->ObjectCreated(key, etag, 0, "api"); !queued.ok()) {

@@ -48,13 +48,22 @@ Result<std::optional<Json>> FlowTasks::FindLogged(const std::string& request_id)
                                   {"candidate_labels", version.labels}, {"pending", false}});
 }
 
+// Minimum-Label-Detection-Confidence when someone set it; otherwise the top label's own
+// assumed threshold from its version's evaluation (the parameter's default without one).
+Result<double> FlowTasks::ReviewThreshold(const model::Detection& detection) {
+  ASSIGN_OR_RETURN(params::ParameterValue minimum, deps_.params->Get(params::kMinimumLabelDetectionConfidence));
+  ASSIGN_OR_RETURN(const double global, deps_.params->GetDouble(params::kMinimumLabelDetectionConfidence));
+  if (minimum.modified_by != params::kSystemActor || detection.labels.empty()) return global;
+  return detection.labels.front().assumed_threshold.value_or(global);
+}
+
 Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,
                                      std::string_view source, std::string_view requested_by) {
   ASSIGN_OR_RETURN(std::optional<Json> logged, FindLogged(request_id));
   if (logged) return *logged;
-  ASSIGN_OR_RETURN(const double threshold, deps_.params->GetDouble(params::kMinimumLabelDetectionConfidence));
   ASSIGN_OR_RETURN(const bool review_enabled, deps_.params->GetBool(params::kEnableA2IWorkflow));
   ASSIGN_OR_RETURN(model::Detection detection, deps_.detection->Detect(bytes, key, 0, 0));
+  ASSIGN_OR_RETURN(const double threshold, ReviewThreshold(detection));
   ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(detection.version));
   db::Detection row;
   row.request_id = request_id;
@@ -138,7 +147,10 @@ Result<Json> FlowTasks::DetectUpload(const std::string& bytes, std::string_view 
   ASSIGN_OR_RETURN(Json review, ReviewIfUncertain(detection));
   Json labels = Json::array();
   for (const Json& l : detection["labels"]) {
-    if (l["confidence"].get<double>() < min_confidence_pct) continue;
+    const model::DetectedLabel label{l.value("name", ""), l.value("confidence", 0.0), std::nullopt,
+                                     l.contains("assumed_threshold") ? std::optional<double>(l["assumed_threshold"].get<double>())
+                                                                     : std::nullopt};
+    if (!model::MeetsMinConfidence(label, min_confidence_pct)) continue;
     if (max_results > 0 && int(labels.size()) >= max_results) break;
     labels.push_back(l);
   }

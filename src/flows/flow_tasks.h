@@ -95,6 +95,8 @@ class FlowTasks {
   // (a re-run finds it logged) and returns the detection step's output.
   Result<Json> DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,
                             std::string_view source, std::string_view requested_by = "");
+  // The review threshold of a detection (docs/parameters.md, Minimum-Label-Detection-Confidence).
+  Result<double> ReviewThreshold(const model::Detection& detection);
   // The detection step's output for `request_id` when it is logged already.
   Result<std::optional<Json>> FindLogged(const std::string& request_id);
   // Detects `key` under `request_id` unless it must wait: logged already (the logged

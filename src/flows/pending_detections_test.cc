@@ -177,5 +177,40 @@ TEST_F(PendingDetectionsTest, ASynchronousApiCallIsAnsweredAtOnceEvenWithABacklo
   EXPECT_EQ(DrainAll(), 1);
 }
 
+// Issue 15 item 2: the review decision uses the top label's assumed threshold from the
+// evaluation while Minimum-Label-Detection-Confidence has its default; once someone sets
+// the parameter, the parameter decides.
+TEST_F(PendingDetectionsTest, TheTopLabelsAssumedThresholdDecidesReviewUnlessTheMinimumIsSet) {
+  PutTrainedVersion("v1");
+  ASSERT_TRUE(serving_->StartVersion("v1").ok());
+  fake_.amazon_threshold = 95.0;  // amazon_logo at 90 is under its own threshold
+  Json under_own = Must(tasks_->DetectUpload("bytes", "a.png", 0, 0, "tester"));
+  EXPECT_FALSE(under_own["review_task"].is_null()) << under_own.dump();
+  EXPECT_EQ(Must(detection_db_->Get(under_own.value("request_id", ""))).threshold_pct, 95.0);
+
+  fake_.amazon_threshold = 60.0;  // above its own threshold: no review (the default 70 is not used)
+  Json over_own = Must(tasks_->DetectUpload("bytes", "b.png", 0, 0, "tester"));
+  EXPECT_TRUE(over_own["review_task"].is_null()) << over_own.dump();
+  EXPECT_EQ(Must(detection_db_->Get(over_own.value("request_id", ""))).threshold_pct, 60.0);
+
+  ASSERT_TRUE(params_->Set(params::kMinimumLabelDetectionConfidence, "92", "cli:tester").ok());
+  Json set = Must(tasks_->DetectUpload("bytes", "c.png", 0, 0, "tester"));  // 90 < 92 as set
+  EXPECT_FALSE(set["review_task"].is_null()) << set.dump();
+  EXPECT_EQ(Must(detection_db_->Get(set.value("request_id", ""))).threshold_pct, 92.0);
+}
+
+// Without a min_confidence the API keeps each label at or above its own assumed threshold.
+TEST_F(PendingDetectionsTest, WithoutAMinimumEachLabelIsKeptAtOrAboveItsAssumedThreshold) {
+  PutTrainedVersion("v1");
+  ASSERT_TRUE(serving_->StartVersion("v1").ok());
+  fake_.amazon_threshold = 95.0;  // aws_logo has none: kept
+  Json own = Must(tasks_->DetectUpload("bytes", "a.png", 0, model::kEachLabelsThreshold, "tester"));
+  ASSERT_EQ(own["labels"].size(), 1u) << own.dump();
+  EXPECT_EQ(own["labels"][0].value("name", ""), "aws_logo");
+  Json all = Must(tasks_->DetectUpload("bytes", "b.png", 0, 0, "tester"));
+  ASSERT_EQ(all["labels"].size(), 2u) << all.dump();
+  EXPECT_EQ(all["labels"][0].value("assumed_threshold", 0.0), 95.0);
+}
+
 }  // namespace
 }  // namespace labelloop::flows

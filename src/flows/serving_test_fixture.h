@@ -30,6 +30,7 @@ struct FakeDetection {
   int in_flight = 0;                 // GUARDED_BY(mu)
   int unavailable_left = 0;          // the next N detections fail with Unavailable
   std::vector<std::string> images;   // names detected, in order
+  std::optional<double> amazon_threshold;  // the top label's assumed threshold, when set
 };
 
 class FakeDetector final : public model::Detector {
@@ -48,7 +49,8 @@ class FakeDetector final : public model::Detector {
       return UnavailableError(name + ": busy, try again");
     }
     shared_->images.push_back(name);
-    return model::Detection{version_, {{"amazon_logo", 90.0}, {"aws_logo", 10.0}}};
+    return model::Detection{version_, {{"amazon_logo", 90.0, std::nullopt, shared_->amazon_threshold},
+                                       {"aws_logo", 10.0, std::nullopt, std::nullopt}}};
   }
 
  private:

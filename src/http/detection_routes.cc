@@ -100,7 +100,11 @@ Status HandleDetect(Call& call) {
     return InvalidArgumentError("request body is empty; POST the image bytes (JPEG, PNG, ...) as the body");
   }
   ASSIGN_OR_RETURN(int64_t max_results, QueryInt(call, "max_results", 0, 0, 1000));
-  ASSIGN_OR_RETURN(double min_confidence, QueryDouble(call, "min_confidence", 0.0, 0.0, 100.0));
+  // Without min_confidence, each label is kept at or above its own assumed threshold.
+  std::optional<double> min_confidence;
+  if (call.request.has_param("min_confidence")) {
+    ASSIGN_OR_RETURN(min_confidence, QueryDouble(call, "min_confidence", 0.0, 0.0, 100.0));
+  }
   std::string filename = QueryString(call, "filename", "upload");
   Result<nlohmann::json> detected = call.deps.hooks.detect(call.request.body, filename, static_cast<int>(max_results),
                                                            min_confidence, ActorName(call));

@@ -54,7 +54,8 @@ class HostileServer {
     deps.bucket = bucket_.get();
     deps.auth = auth_.get();
     deps.clock = &clock_;
-    deps.hooks.detect = [this](std::string_view bytes, std::string_view, int, double, std::string_view) -> Result<json> {
+    deps.hooks.detect = [this](std::string_view bytes, std::string_view, int, std::optional<double>,
+                               std::string_view) -> Result<json> {
       detects_started_.fetch_add(1);
       release_detects_.wait();
       return json{{"labels", json::array()}, {"size", bytes.size()}};

@@ -94,8 +94,9 @@ struct ServerOptions {
 // them). Any hook may be empty: its routes then answer 503 naming the missing hook.
 // object_created is a notification: when empty, uploads just skip it.
 struct Hooks {
+  // min_confidence_pct: nullopt when the caller gave none (each label's own threshold).
   std::function<Result<nlohmann::json>(std::string_view image_bytes, std::string_view filename, int max_results,
-                                       double min_confidence_pct, std::string_view actor)>
+                                       std::optional<double> min_confidence_pct, std::string_view actor)>
       detect;
   std::function<void(const std::string& key, const std::string& etag)> object_created;
   std::function<Status(const std::string& version)> start_model, stop_model;

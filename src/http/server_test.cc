@@ -232,11 +232,12 @@ class ServerTest : public ::testing::Test {
       std::lock_guard lock(env->mu);
       env->created_keys.push_back(key);
     };
-    deps.hooks.detect = [](std::string_view bytes, std::string_view filename, int max_results, double min_confidence,
-                           std::string_view actor) -> Result<json> {
+    deps.hooks.detect = [](std::string_view bytes, std::string_view filename, int max_results,
+                           std::optional<double> min_confidence, std::string_view actor) -> Result<json> {
       std::lock_guard lock(env->mu);
       env->last_detect_call = {{"size", bytes.size()}, {"filename", filename}, {"max_results", max_results},
-                               {"min_confidence", min_confidence}, {"actor", actor}};
+                               {"min_confidence", min_confidence ? json(*min_confidence) : json(nullptr)},
+                               {"actor", actor}};
       return json{{"labels", {{{"name", "amazon_logo"}, {"confidence", 91.5}}}},
                   {"version", "v1"},
                   {"request_id", "req-1"}};
@@ -797,6 +798,12 @@ TEST_F(ServerTest, DetectPassesQueryToTheHook) {
     EXPECT_EQ(env->last_detect_call["max_results"], 3);
     EXPECT_DOUBLE_EQ(env->last_detect_call["min_confidence"].get<double>(), 55.5);
     EXPECT_EQ(env->last_detect_call["actor"], "consumer-token");
+  }
+  // Without min_confidence the hook is told none was given (each label's own threshold).
+  ASSERT_EQ(Send("POST", "/api/v1/detect", "JPEGBYTES", Bearer(Role::kConsumer), "image/jpeg")->status, 200);
+  {
+    std::lock_guard lock(env->mu);
+    EXPECT_TRUE(env->last_detect_call["min_confidence"].is_null()) << env->last_detect_call.dump();
   }
   ExpectErrorShape(Send("POST", "/api/v1/detect?min_confidence=101", "X", Bearer(Role::kConsumer), "image/jpeg"), 400,
                    "invalid_argument");

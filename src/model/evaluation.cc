@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace labelloop::model {
 namespace {
 
@@ -68,6 +70,24 @@ EvaluationResult Evaluate(const std::vector<std::string>& labels, std::vector<Te
   r.macro_f1 = n > 0 ? f1_sum / n : 0;
   r.predictions = std::move(predictions);
   return r;
+}
+
+Result<std::map<std::string, double>> AssumedThresholds(const Json& evaluation) {
+  std::map<std::string, double> out;
+  if (!evaluation.is_object() || !evaluation.contains("labels")) return out;
+  const Json& labels = evaluation["labels"];
+  if (!labels.is_array()) return InvalidArgumentError("evaluation: \"labels\" is not an array");
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const Json& l = labels[i];
+    if (!l.is_object() || !l.contains("assumed_threshold")) continue;  // older evaluations have none
+    const Json& name = l.contains("name") ? l["name"] : Json();
+    const Json& threshold = l["assumed_threshold"];
+    if (!name.is_string() || !threshold.is_number() || threshold.get<double>() < 0 || threshold.get<double>() > 100) {
+      return InvalidArgumentError(fmt::format("evaluation: labels[{}] needs a name and an assumed_threshold 0-100", i));
+    }
+    out[name.get<std::string>()] = threshold.get<double>();
+  }
+  return out;
 }
 
 Json EvaluationToJson(const std::vector<std::string>& labels, const EvaluationResult& result) {

@@ -3,10 +3,12 @@
 // plus AUROC for open-set checks. Pure functions; thread-safe.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/json_util.h"
+#include "common/status.h"
 
 namespace labelloop::model {
 
@@ -38,6 +40,10 @@ struct EvaluationResult {
 int PredictedClass(const TestPrediction& p);
 
 EvaluationResult Evaluate(const std::vector<std::string>& labels, std::vector<TestPrediction> predictions);
+
+// Each label's assumed threshold (0-100) from an evaluation written by EvaluationToJson;
+// InvalidArgument naming the entry when one is malformed.
+Result<std::map<std::string, double>> AssumedThresholds(const Json& evaluation);
 
 // The evaluation JSON stored in evaluation/<version>/ and in the database.
 Json EvaluationToJson(const std::vector<std::string>& labels, const EvaluationResult& result);

@@ -122,6 +122,21 @@ TEST(EvaluationTest, JsonHasTheDocumentedKeys) {
   EXPECT_EQ(images[4].at("scores"), Json({{"cat", 55.0}, {"dog", 40.0}}));
 }
 
+TEST(EvaluationTest, AssumedThresholdsComeBackFromTheJson) {
+  EvaluationResult r = Evaluate({"a", "b"}, {{"x", 0, {80, 10}, 10}, {"y", 1, {20, 70}, 10}});
+  Json j = EvaluationToJson({"a", "b"}, r);
+  Result<std::map<std::string, double>> got = AssumedThresholds(j);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ(got->at("a"), r.labels[0].assumed_threshold_pct);
+  EXPECT_EQ(got->at("b"), r.labels[1].assumed_threshold_pct);
+  EXPECT_TRUE(AssumedThresholds(Json::object())->empty());  // an evaluation without labels
+  j["labels"][1]["assumed_threshold"] = "high";
+  EXPECT_EQ(AssumedThresholds(j).status().code(), StatusCode::kInvalidArgument);
+  j["labels"][1]["assumed_threshold"] = 101;
+  EXPECT_NE(AssumedThresholds(j).status().message().find("labels[1]"), std::string::npos);
+}
+
 TEST(AurocTest, ExtremesTiesAndAHandComputedCase) {
   EXPECT_DOUBLE_EQ(Auroc({0.9, 0.8, 0.7}, {0.1, 0.2}), 1.0);
   EXPECT_DOUBLE_EQ(Auroc({0.1, 0.2}, {0.9, 0.8, 0.7}), 0.0);

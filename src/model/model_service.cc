@@ -39,12 +39,14 @@ Json BackboneConfigJson(const vision::BackboneConfig& c) {
 class ClassifierDetector final : public Detector {
  public:
   ClassifierDetector(std::string version, std::unique_ptr<vision::Backbone> backbone,
-                     std::unique_ptr<Classifier> classifier, vision::DecodeLimits limits)
+                     std::unique_ptr<Classifier> classifier, vision::DecodeLimits limits,
+                     std::map<std::string, double> assumed_thresholds)
       : version_(std::move(version)),
         backbone_(std::move(backbone)),
         features_(backbone_.get(), nullptr),
         classifier_(std::move(classifier)),
-        limits_(limits) {}
+        limits_(limits),
+        assumed_thresholds_(std::move(assumed_thresholds)) {}
 
   const std::string& version() const override { return version_; }
 
@@ -55,9 +57,11 @@ class ClassifierDetector final : public Detector {
     Detection d;
     d.version = version_;
     for (const auto& s : scores) {
-      if (s.confidence_pct < min_confidence) continue;
+      DetectedLabel label{s.name, s.confidence_pct, s.geometry, std::nullopt};
+      if (auto it = assumed_thresholds_.find(s.name); it != assumed_thresholds_.end()) label.assumed_threshold = it->second;
+      if (!MeetsMinConfidence(label, min_confidence)) continue;
       if (max_results > 0 && int(d.labels.size()) >= max_results) break;
-      d.labels.push_back({s.name, s.confidence_pct, s.geometry});
+      d.labels.push_back(std::move(label));
     }
     return d;
   }
@@ -68,6 +72,7 @@ class ClassifierDetector final : public Detector {
   FeatureSource features_;
   std::unique_ptr<Classifier> classifier_;
   vision::DecodeLimits limits_;
+  std::map<std::string, double> assumed_thresholds_;  // label -> 0-100
 };
 
 // The held-out none_of_the_above images: how many the model rejects (the background
@@ -105,7 +110,13 @@ Json DetectedLabelJson(const DetectedLabel& label, int confidence_decimals) {
     out["geometry"] = {{"left", RoundTo(b.left, 4)}, {"top", RoundTo(b.top, 4)}, {"width", RoundTo(b.width, 4)},
                        {"height", RoundTo(b.height, 4)}};
   }
+  if (label.assumed_threshold) out["assumed_threshold"] = RoundTo(*label.assumed_threshold, 3);
   return out;
+}
+
+bool MeetsMinConfidence(const DetectedLabel& label, double min_confidence) {
+  if (min_confidence == kEachLabelsThreshold) return label.confidence >= label.assumed_threshold.value_or(0);
+  return label.confidence >= min_confidence;
 }
 
 struct ModelService::Shared {
@@ -377,8 +388,17 @@ Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& 
                    Classifier::Create(std::move(artifact.heads), artifact.labels,
                                       options_.detect_sizes.empty() ? artifact.sizes : options_.detect_sizes));
   if (!options_.geometry) classifier->set_localizer(std::nullopt);
-  return std::unique_ptr<Detector>(
-      new ClassifierDetector(name, std::move(backbone), std::move(classifier), options_.decode_limits));
+  using Thresholds = std::map<std::string, double>;
+  ASSIGN_OR_RETURN(Thresholds thresholds, ReadAssumedThresholds(version));
+  return std::unique_ptr<Detector>(new ClassifierDetector(name, std::move(backbone), std::move(classifier),
+                                                          options_.decode_limits, std::move(thresholds)));
+}
+
+Result<std::map<std::string, double>> ModelService::ReadAssumedThresholds(const db::ModelVersion& version) {
+  if (version.evaluation_key.empty()) return std::map<std::string, double>();  // trained before evaluations
+  ASSIGN_OR_RETURN(std::string text, store_->Get(version.evaluation_key));
+  ASSIGN_OR_RETURN(Json evaluation, ParseJson(text, fmt::format("the evaluation of {}", version.name)));
+  return AssumedThresholds(evaluation);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,11 +51,22 @@ struct DetectedLabel {
   std::string name;
   double confidence = 0;                // 0-100
   std::optional<BoundingBox> geometry;  // where it is in the image (after EXIF orientation)
+  // The label's assumed threshold (0-100) from its version's evaluation, as Rekognition's
+  // `assumed threshold`: the confidence that maximised the label's F1 on held-out images.
+  // nullopt when the evaluation has none for it.
+  std::optional<double> assumed_threshold;
 };
 
+// Detect's `min_confidence` when the caller gives none: each label is kept only at or above
+// its own assumed threshold (a label without one is kept).
+inline constexpr double kEachLabelsThreshold = -1;
+// True when `label` is kept under `min_confidence` (0-100, or kEachLabelsThreshold).
+bool MeetsMinConfidence(const DetectedLabel& label, double min_confidence);
+
 // A detected label as JSON, the one shape of detect --json, the API and the detection log:
-// {"name", "confidence", "geometry": {"left", "top", "width", "height"}} (geometry when
-// known; fractions 0-1, like Rekognition's BoundingBox). `confidence_decimals` < 0: as is.
+// {"name", "confidence", "geometry": {"left", "top", "width", "height"}, "assumed_threshold"}
+// (geometry and threshold when known; fractions 0-1, like Rekognition's BoundingBox).
+// `confidence_decimals` < 0: as is.
 Json DetectedLabelJson(const DetectedLabel& label, int confidence_decimals = -1);
 
 struct Detection {
@@ -67,8 +79,9 @@ class Detector {
  public:
   virtual ~Detector() = default;
   virtual const std::string& version() const = 0;
-  // `name` identifies the image in errors. Labels below `min_confidence` are dropped and
-  // at most `max_results` are returned (<= 0: all).
+  // `name` identifies the image in errors. Labels below `min_confidence` (or, with
+  // kEachLabelsThreshold, below their own assumed threshold) are dropped and at most
+  // `max_results` are returned (<= 0: all).
   virtual Result<Detection> Detect(const std::string& bytes, const std::string& name, int max_results,
                                    double min_confidence) = 0;
 };
@@ -138,6 +151,8 @@ class ModelService {
 
   // A detector for `name`, which must be RUNNING unless `allow_not_running`.
   Result<std::unique_ptr<Detector>> OpenDetector(const std::string& name, bool allow_not_running = false);
+  // Each label's assumed threshold from the version's evaluation (empty without one).
+  Result<std::map<std::string, double>> ReadAssumedThresholds(const db::ModelVersion& version);
 
   // Marks versions left TRAINING_IN_PROGRESS by a process that no longer runs as
   // TRAINING_FAILED ("interrupted"). Returns how many were marked.

@@ -224,6 +224,21 @@ TEST(DetectedLabelJsonTest, GeometryIsAnObjectOfFractionsAndAbsentWhenUnknown) {
   EXPECT_EQ(DetectedLabelJson(label)["confidence"].get<double>(), 91.23456);
   label.geometry.reset();
   EXPECT_FALSE(DetectedLabelJson(label).contains("geometry"));
+  EXPECT_FALSE(DetectedLabelJson(label).contains("assumed_threshold"));
+  label.assumed_threshold = 64.12345;
+  EXPECT_EQ(DetectedLabelJson(label)["assumed_threshold"].get<double>(), 64.123);
+}
+
+TEST(MeetsMinConfidenceTest, AGivenMinimumOrEachLabelsOwnThreshold) {
+  DetectedLabel label{"amazon_logo", 60.0, std::nullopt, 65.0};
+  EXPECT_TRUE(MeetsMinConfidence(label, 0));
+  EXPECT_TRUE(MeetsMinConfidence(label, 60));
+  EXPECT_FALSE(MeetsMinConfidence(label, 60.5));
+  EXPECT_FALSE(MeetsMinConfidence(label, kEachLabelsThreshold));  // under its own 65
+  label.assumed_threshold = 60.0;
+  EXPECT_TRUE(MeetsMinConfidence(label, kEachLabelsThreshold));
+  label.assumed_threshold.reset();  // none known: kept
+  EXPECT_TRUE(MeetsMinConfidence(label, kEachLabelsThreshold));
 }
 
 }  // namespace

@@ -99,7 +99,15 @@ class SampleModelTest : public ::testing::Test {
   }
 
   // detect --json PATHS from the repository root, as a user in a checkout would.
+  // `detect --json`, every label (--min-confidence 0) unless the test gives a minimum;
+  // DetectWithoutMinimum runs the default (each label's assumed threshold).
   CommandResult Detect(std::vector<std::string> args) {
+    if (std::find(args.begin(), args.end(), "--min-confidence") == args.end()) {
+      args.insert(args.begin(), {"--min-confidence", "0"});
+    }
+    return DetectWithoutMinimum(std::move(args));
+  }
+  CommandResult DetectWithoutMinimum(std::vector<std::string> args) {
     args.insert(args.begin(), {"detect", "--json"});
     RunOptions o;
     o.cwd = SourceDir();
@@ -245,6 +253,34 @@ TEST_F(SampleModelTest, DetectMaxResultsAndMinConfidenceFilterLabels) {
     EXPECT_EQ(line["labels"], expected) << image;
   }
   EXPECT_GT(dropped, 0) << "the sample images should have labels under 50 to drop";
+}
+
+// Issue 15 item 2: without --min-confidence each label is kept only at or above its own
+// assumed threshold (the evaluation's), and every label says what that threshold is.
+TEST_F(SampleModelTest, DetectWithoutAMinimumKeepsEachLabelAtOrAboveItsAssumedThreshold) {
+  StartModel();
+  CommandResult describe = Labelloop({"models", "describe", version(), "--json"});
+  ASSERT_EQ(describe.exit_code, 0) << describe;
+  std::map<std::string, double> thresholds;
+  for (const Json& l : ParseJsonOrNull(describe.out)["evaluation"]["labels"]) {
+    thresholds[l.value("name", "")] = l.value("assumed_threshold", -1.0);
+  }
+  ASSERT_EQ(thresholds.size(), kLabels.size()) << describe;
+  const std::string given = "examples/inference_images";
+  std::map<std::string, Json> all = ByImage(ParseJsonLines(Detect({given}).out));
+  CommandResult filtered = DetectWithoutMinimum({given});
+  ASSERT_EQ(filtered.exit_code, 0) << filtered;
+  std::map<std::string, Json> kept = ByImage(ParseJsonLines(filtered.out));
+  ASSERT_EQ(kept.size(), 10u) << filtered;
+  for (const auto& [image, line] : all) {
+    Json expected = Json::array();
+    for (const Json& l : line["labels"]) {
+      const std::string name = l.value("name", "");
+      EXPECT_NEAR(l.value("assumed_threshold", -1.0), thresholds[name], 0.001) << l.dump();
+      if (l.value("confidence", 0.0) >= l.value("assumed_threshold", 0.0)) expected.push_back(l);
+    }
+    EXPECT_EQ(kept[image]["labels"], expected) << image;
+  }
 }
 
 TEST_F(SampleModelTest, DescribeShowsTheEvaluationInTextAndJson) {

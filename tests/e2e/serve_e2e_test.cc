@@ -210,7 +210,8 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
   }
 
   // 4. The 10 inference images: 10 detections logged, all by the version that was RUNNING
-  // when they went up, no detection FAILED; those under 70 get review tasks.
+  // when they went up, no detection FAILED; those under their threshold get review tasks
+  // (the top label's assumed threshold: Minimum-Label-Detection-Confidence was never set).
   ASSERT_TRUE(WaitUntil(120, [&] { return DetectionCount() == 10; })) << DetectionCount() << "\n" << server_->log();
   const json logged = api_->Get("/api/v1/detections?limit=1000").json;
   for (const json& d : logged["detections"]) {
@@ -220,26 +221,29 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
   json detections = api_->Get("/api/v1/detections?limit=1000").json["detections"];
   int below = 0;
   for (const json& d : detections) {
-    if (d.value("confidence", d.value("confidence_pct", 100.0)) < 70.0) ++below;
+    const double threshold = d.value("threshold", -1.0);
+    EXPECT_NEAR(threshold, d["labels"][0].value("assumed_threshold", -2.0), 0.001) << d.dump();
+    if (d.value("confidence", 100.0) < threshold) ++below;
   }
   ASSERT_TRUE(WaitUntil(30, [&] {
     json r = api_->Get("/api/v1/reviews?source=low-confidence&limit=100").json;
     return r.is_object() && r.value("total", -1) == below;
   })) << api_->Get("/api/v1/reviews?limit=100").body << "\nexpected " << below;
   // Every logged label has its geometry; a review task shows its model label's.
-  std::map<std::string, json> logged;
+  std::map<std::string, json> by_request;
   for (const json& d : detections) {
-    logged[d.value("request_id", "")] = d;
+    by_request[d.value("request_id", "")] = d;
     ASSERT_FALSE(d["labels"].empty()) << d.dump();
     for (const json& l : d["labels"]) ExpectGeometry(l, d.value("image_key", ""));
   }
   for (const json& task : api_->Get("/api/v1/reviews?limit=100").json["reviews"]) {
-    const json& d = logged[task.value("detection_request_id", "")];
+    const json& d = by_request[task.value("detection_request_id", "")];
     ASSERT_TRUE(d.is_object()) << task.dump();
     EXPECT_EQ(task["model_geometry"], d["labels"][0]["geometry"]) << task.dump() << "\n" << d.dump();
   }
-  // The API's own detection answers with the geometry it logs.
-  const ApiAnswer posted = api_->PostBytes("/api/v1/detect?filename=amazon.jpeg",
+  // The API's own detection answers with the geometry it logs (min_confidence=0: every
+  // label, as the log keeps them; without it each label must reach its assumed threshold).
+  const ApiAnswer posted = api_->PostBytes("/api/v1/detect?filename=amazon.jpeg&min_confidence=0",
                                            cli_test::ReadFileBytes(kExamples + "/inference_images/inference-image-10.jpeg"),
                                            "image/jpeg");
   ASSERT_EQ(posted.status, 200) << posted.body;
