@@ -38,7 +38,11 @@ Json GeometrySchema() {
 Json LabelScoresSchema() {
   Json label = ObjectSchema("a label and its confidence", {{"name", StringSchema()},
                                                            {"confidence", NumberSchema("0-100")},
-                                                           {"geometry", SchemaRef("Geometry"), false}});
+                                                           {"geometry", SchemaRef("Geometry"), false},
+                                                           {"assumed_threshold",
+                                                            NumberSchema("0-100: the label's threshold from its "
+                                                                         "version's evaluation"),
+                                                            false}});
   label["additionalProperties"] = true;
   return ArraySchema(std::move(label), "highest confidence first");
 }

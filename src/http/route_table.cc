@@ -79,7 +79,8 @@ const std::vector<Route>& RouteTable() {
        Doc("Classify one image (the raw bytes) with the running version; 202 while no version serves (the "
            "image waits as pending)")
            .Query({{"max_results", "integer", "0-1000 labels at most (0: all)"},
-                   {"min_confidence", "number", "0-100: leave out labels below it"},
+                   {"min_confidence", "number",
+                    "0-100: leave out labels below it (default: each label's assumed threshold)"},
                    {"filename", "string", "names the image in the log and in errors"}})
            .Accepts("application/octet-stream")
            .Returns("DetectResult")

@@ -481,7 +481,8 @@ TEST_F(ServerTest, RequestIdsAreEchoedAndRequestsCountedByRoutePattern) {
   EXPECT_EQ(refused->get_header_value("X-Request-Id").size(), 16u) << "refusals carry an id too";
 
   const std::string health = R"(labelloop_http_requests_total{route="/api/v1/health",method="GET",status="200"})";
-  const std::string model = R"(labelloop_http_requests_total{route="/api/v1/models/{version}",method="GET",status="401"})";
+  const std::string model =
+      R"(labelloop_http_requests_total{route="/api/v1/models/{version}",method="GET",status="401"})";
   const std::string unmatched = R"(labelloop_http_requests_total{route="unmatched",method="GET",status="404"})";
   const std::string before = ScrapeMetrics();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(Send("GET", "/api/v1/health"));

@@ -124,7 +124,10 @@ export function thresholdSection(ev) {
     const value = Number(p.value);
     if (!Number.isFinite(value)) return;
     slider.value = String(value);
-    paramNote.textContent = `${REVIEW_PARAMETER} is ${value.toFixed(1)}.`;
+    // Never set (still the system's default): each label's own assumed threshold decides review.
+    paramNote.textContent = p.modified_by === 'system'
+      ? `${REVIEW_PARAMETER} is ${value.toFixed(1)}, never set: detection sends an image to review when its top label is below that label's assumed threshold.`
+      : `${REVIEW_PARAMETER} is ${value.toFixed(1)}: detection sends an image to review when its top confidence is below it.`;
     update();
   }).catch(() => { paramNote.textContent = `${REVIEW_PARAMETER} could not be read.`; });
   return section;
