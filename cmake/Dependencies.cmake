@@ -14,3 +14,5 @@ find_package(PkgConfig REQUIRED)
 find_package(CURL REQUIRED)                                        # CURL::libcurl (notify sinks)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # compiled .so: always link the target
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)      # argon2id password hashes
+find_package(Protobuf REQUIRED)                                    # before ONNX: onnx_proto links protobuf::libprotobuf
+find_package(ONNX REQUIRED)                                        # onnx, onnx_proto: the ONNX export (model/onnx_export.cc)

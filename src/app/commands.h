@@ -28,8 +28,9 @@ struct TrainOptions {
 int RunTrain(const GlobalOptions& g, const TrainOptions& o);
 
 struct ModelsOptions {
-  std::string action;  // list, describe, start, stop
+  std::string action;  // list, describe, start, stop, export
   std::string version;
+  std::string output_path;  // export: the ONNX file to write
   bool json = false;
 };
 int RunModels(const GlobalOptions& g, const ModelsOptions& o);

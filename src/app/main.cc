@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   tr->add_option("--run-version", train.run_version, "(internal) train an already created version")->group("");
 
   ModelsOptions models;
-  auto* mo = app.add_subcommand("models", "list, describe, start or stop model versions");
+  auto* mo = app.add_subcommand("models", "list, describe, start, stop or export model versions");
   mo->require_subcommand(1);
   mo->fallthrough();
   mo->add_flag("--json", models.json, "print JSON");
@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
     sub->add_option("VERSION", models.version)->required();
     sub->add_flag("--json", models.json, "print JSON");
   }
+  auto* mo_export = mo->add_subcommand("export", "write a trained version as one ONNX file (docs/export.md)");
+  mo_export->add_option("VERSION", models.version)->required();
+  mo_export->add_option("OUT", models.output_path, "e.g. model.onnx")->required();
 
   DetectOptions detect;
   auto* de = app.add_subcommand("detect", "detect labels in images (folders are walked recursively)");

@@ -1,10 +1,12 @@
 // Model versions: list and describe (from the metadata database, with the evaluation
-// JSON), start and stop (through the flows' hooks, which also switch detection traffic).
+// JSON), start and stop (through the flows' hooks, which also switch detection traffic),
+// and the ONNX export (ModelService::ExportOnnx).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/json_util.h"
 #include "db/metadata_db.h"
+#include "model/model_service.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
 
@@ -64,6 +66,18 @@ Status HandleGetModel(Call& call) {
     return evaluation.status();
   }
   ReplyJson(call, 200, json);
+  return OkStatus();
+}
+
+Status HandleGetModelOnnx(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.models, "model export"));
+  const std::string& name = PathParam(call, "version");
+  ASSIGN_OR_RETURN(std::string onnx, call.deps.models->ExportOnnx(name));
+  call.response.status = 200;
+  call.response.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}.onnx\"", name));
+  call.response.set_header("Cache-Control", "private, no-cache");
+  call.response.body = std::move(onnx);
+  call.response.set_header("Content-Type", "application/octet-stream");
   return OkStatus();
 }
 

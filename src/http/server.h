@@ -71,8 +71,8 @@ struct Hooks {
 // clock are required; any other member may be null, and its routes then answer 503.
 struct ServerDeps {
   store::ObjectStore* bucket = nullptr;
-  // Not used by any route yet: model lifecycle goes through hooks (start_model/stop_model,
-  // detect) and listings through `metadata`. Kept so the wiring stays stable.
+  // The ONNX export (GET /api/v1/models/{version}/onnx); model lifecycle goes through
+  // hooks (start_model/stop_model, detect) and listings through `metadata`.
   model::ModelService* models = nullptr;
   params::ParameterStore* params = nullptr;
   schedule::Scheduler* schedules = nullptr;

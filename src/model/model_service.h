@@ -102,6 +102,12 @@ class ModelService {
   // A detector for `name`, which must be RUNNING unless `allow_not_running`.
   Result<std::unique_ptr<Detector>> OpenDetector(const std::string& name, bool allow_not_running = false);
 
+  // The trained version as one self-contained ONNX file (model/onnx_export.h) at the sizes
+  // detection runs at, with labels, thresholds, sizes, preprocessing and F1 as metadata.
+  // NotFound for an unknown version; FailedPrecondition when it has no trained model or
+  // the configured backbone is not the one it was trained on. (model_service_export.cc)
+  Result<std::string> ExportOnnx(const std::string& name);
+
   // Marks versions left TRAINING_IN_PROGRESS by a process that no longer runs as
   // TRAINING_FAILED ("interrupted"). Returns how many were marked.
   Result<int> RecoverInterruptedTrainings();
