@@ -7,6 +7,7 @@
 #include "app/app_context.h"
 #include "app/cli_output.h"
 #include "app/commands.h"
+#include "app/progress_bar.h"
 #include "app/detect_pool.h"
 #include "common/json_util.h"
 #include "vision/image_decoder.h"
@@ -95,9 +96,11 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
     }
   };
   for (const auto& p : missing) report_error(p, NotFoundError(fmt::format("no such file or folder '{}'", p)));
+  ProgressBar bar("detect", images.size(), StderrIsTerminal() && images.size() > 1);
+  size_t done = 0;
   pool->DetectFiles(images, o.max_results, o.min_confidence, [&](size_t i, FileDetection r) {
     const std::string& path = images[i];
-    if (!o.json && images.size() > 1) std::cerr << fmt::format("\r[{}/{}]", i + 1, images.size()) << std::flush;
+    bar.Update(++done);
     const Result<model::Detection>& d = r.detection;
     if (!d.ok()) {
       report_error(path, d.status());
@@ -114,8 +117,8 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
       else table.push_back({path, d->labels[0].name, fmt::format("{:.1f}", d->labels[0].confidence), others});
     }
   });
+  bar.Finish();
   if (!o.json) {
-    if (images.size() > 1) std::cerr << "\n";
     std::cerr << fmt::format("version {}: {} images, {} failed\n", version, images.size() + missing.size(), failures);
     std::cout << FormatTable(table);
   }

@@ -21,6 +21,20 @@ struct UploadOptions {
 };
 int RunUpload(const GlobalOptions& g, const UploadOptions& o);
 
+struct ImportOptions {
+  std::string format;  // dataset/dataset_format.h names
+  std::string source;
+  std::string prefix = "images_labeled_by_folder";
+};
+int RunImport(const GlobalOptions& g, const ImportOptions& o);
+
+struct ExportDatasetOptions {
+  std::string version;
+  std::string format;
+  std::string output_dir;
+};
+int RunExportDataset(const GlobalOptions& g, const ExportDatasetOptions& o);
+
 struct TrainOptions {
   bool wait = false;
   std::string run_version;  // internal: train this created version in this process

@@ -27,6 +27,18 @@ int main(int argc, char** argv) {
   up->add_option("LOCAL_FILE_OR_DIR", upload.local_path)->required();
   up->add_option("PREFIX", upload.prefix, "e.g. images_labeled_by_folder or images_labeled_by_folder/amazon_logo")->required();
 
+  ImportOptions import_options;
+  auto* im = app.add_subcommand("import", "import a labelled dataset (all or nothing; docs/datasets.md)");
+  im->add_option("FORMAT", import_options.format, "manifest, folders, splits, yolo or labelstudio")->required();
+  im->add_option("SRC", import_options.source, "the dataset: a folder, or the manifest / Label Studio JSON file")->required();
+  im->add_option("--prefix", import_options.prefix, "where the label folders go (default images_labeled_by_folder)");
+
+  ExportDatasetOptions export_dataset;
+  auto* ed = app.add_subcommand("export-dataset", "write the images a version was trained on as a dataset");
+  ed->add_option("VERSION", export_dataset.version)->required();
+  ed->add_option("FORMAT", export_dataset.format, "manifest, folders, splits, yolo or labelstudio")->required();
+  ed->add_option("OUT", export_dataset.output_dir, "a new (or empty) folder")->required();
+
   TrainOptions train;
   auto* tr = app.add_subcommand("train", "train a new model version on images_labeled_by_folder/ (stdout: its name)");
   tr->add_flag("--wait", train.wait, "train in the foreground and exit non-zero if training fails");
@@ -146,6 +158,8 @@ int main(int argc, char** argv) {
   GlobalOptions g{ResolveDataDir(data_flag), ec ? std::string(argv[0]) : self};
   if (init->parsed()) return RunInit(g);
   if (up->parsed()) return RunUpload(g, upload);
+  if (im->parsed()) return RunImport(g, import_options);
+  if (ed->parsed()) return RunExportDataset(g, export_dataset);
   if (tr->parsed()) return RunTrain(g, train);
   if (mo->parsed()) {
     models.action = mo->get_subcommands().front()->get_name();
