@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The .deb install test (ctest -L slow): builds the package with CPack from BUILD_DIR, checks
+# its control data, files, unit and man pages, installs it into a scratch root (dpkg -x, and
+# dpkg --root --unpack with a dpkg database of its own), starts the installed binary from
+# there on a fresh data folder and asks /api/v1/health.
+#   tests/package/package_test.sh BUILD_DIR
+set -euo pipefail
+build="$1"
+work="$(mktemp -d "${TMPDIR:-/tmp}/labelloop-package.XXXXXX")"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "package_test: FAIL: $*" >&2; exit 1; }
+step() { echo "package_test: $*" >&2; }
+
+step "cpack -G DEB"
+(cd "$build" && cpack -G DEB -B "$work/out") > "$work/cpack.log" 2>&1 || { cat "$work/cpack.log" >&2; fail "cpack"; }
+deb="$(ls "$work"/out/labelloop_*.deb)"
+step "built $(basename "$deb") ($(du -h "$deb" | cut -f1))"
+
+dpkg-deb --field "$deb" Package | grep -qx labelloop || fail "package name"
+depends="$(dpkg-deb --field "$deb" Depends)"
+for lib in adduser libopencv-dnn libsqlite3 libtorch; do
+  grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
+done
+dpkg-deb --contents "$deb" > "$work/contents"
+for f in ./usr/bin/labelloop ./lib/systemd/system/labelloop.service ./usr/share/labelloop/models/mobilenet_v2.onnx \
+         ./usr/share/labelloop/statemachines/default.json ./usr/share/man/man1/labelloop.1.gz \
+         ./usr/share/man/man1/labelloop-import.1.gz ./usr/share/man/man1/labelloop-serve.1.gz \
+         ./usr/share/doc/labelloop/docs/export.md; do
+  grep -q " $f\$" "$work/contents" || fail "the package lacks $f"
+done
+grep -q " ./usr/share/labelloop/backgrounds/" "$work/contents" || fail "the package lacks the background photos"
+
+dpkg-deb --control "$deb" "$work/control"
+for script in postinst prerm postrm; do
+  [ -x "$work/control/$script" ] || fail "$script is missing or not executable"
+  sh -n "$work/control/$script" || fail "$script has a syntax error"
+done
+grep -q "adduser --system" "$work/control/postinst" || fail "postinst creates no system user"
+
+step "dpkg -x into a scratch root"
+root="$work/root"
+dpkg -x "$deb" "$root"
+unit="$root/lib/systemd/system/labelloop.service"
+for line in "User=labelloop" "StateDirectory=labelloop" "NoNewPrivileges=yes" "ProtectSystem=strict" \
+            "ExecStart=/usr/bin/labelloop serve"; do
+  grep -q "^$line" "$unit" || fail "the unit lacks $line"
+done
+if command -v systemd-analyze >/dev/null 2>&1; then
+  step "systemd-analyze verify"
+  systemd-analyze verify "$unit" 2>&1 | grep -v "labelloop: .*executable\|Command /usr/bin/labelloop" || true
+fi
+zcat "$root/usr/share/man/man1/labelloop-import.1.gz" | grep -q "labelstudio" || fail "labelloop-import(1) lacks the formats"
+zcat "$root/usr/share/man/man1/labelloop.1.gz" | grep -q "export-dataset" || fail "labelloop(1) lacks the commands"
+
+step "dpkg --root --unpack (a dpkg database of its own)"
+db="$work/dpkgroot"
+mkdir -p "$db/var/lib/dpkg/updates" "$db/var/lib/dpkg/info"
+touch "$db/var/lib/dpkg/status"
+dpkg --root="$db" --force-not-root --force-depends --unpack "$deb" > "$work/unpack.log" 2>&1 || { cat "$work/unpack.log" >&2; fail "dpkg --unpack"; }
+dpkg --root="$db" -L labelloop | grep -qx /usr/bin/labelloop || fail "dpkg does not list /usr/bin/labelloop as installed"
+
+step "run the installed binary"
+data="$work/data"
+env -u LABELLOOP_ASSETS -u LABELLOOP_DATA "$root/usr/bin/labelloop" --data "$data" init > "$work/init.log" 2>&1 ||
+  { cat "$work/init.log" >&2; fail "labelloop init"; }
+env -u LABELLOOP_ASSETS -u LABELLOOP_DATA "$root/usr/bin/labelloop" --data "$data" serve --listen 127.0.0.1:0 \
+  > "$work/serve.out" 2> "$work/serve.err" &
+server=$!
+url=""
+for _ in $(seq 1 100); do
+  url="$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.out" || true)"
+  [ -n "$url" ] && break
+  kill -0 "$server" 2>/dev/null || { cat "$work/serve.err" >&2; fail "serve exited"; }
+  sleep 0.1
+done
+[ -n "$url" ] || { cat "$work/serve.err" >&2; fail "serve printed no address"; }
+health="$(curl -sf "$url/api/v1/health")" || fail "GET $url/api/v1/health"
+grep -q '"status":"ok"' <<<"$health" || fail "health says $health"
+step "GET $url/api/v1/health -> $health"
+echo "package_test: 1 passed, 0 failed"
