@@ -72,7 +72,7 @@ TEST_F(DatasetTest, FolderPerLabelKeepsNestedImagesAndIgnoresOtherFiles) {
   Write(Src("dog/.hidden.png"), Png(4));
   Write(Src("loose.png"), Png(5));
   Result<DatasetListing> listing = ReadDataset(DatasetFormat::kFolders, Src());
-  ASSERT_TRUE(listing.ok()) << listing.status();
+  ASSERT_TRUE(listing.ok()) << listing.status().ToString();
   EXPECT_EQ(listing->images.size(), 3u);
   EXPECT_EQ(ContentByLabel(*listing)["cat"].size(), 2u);
   EXPECT_THAT(listing->ignored, ElementsAre(HasSubstr("dog/README.txt")));
@@ -84,14 +84,14 @@ TEST_F(DatasetTest, SplitFoldersAreNotLabels) {
   Write(Src("valid/cat/b.png"), Png(2));
   Write(Src("test/dog/c.png"), Png(3));
   Result<DatasetListing> splits = ReadDataset(DatasetFormat::kSplits, Src());
-  ASSERT_TRUE(splits.ok()) << splits.status();
+  ASSERT_TRUE(splits.ok()) << splits.status().ToString();
   EXPECT_EQ(splits->bad.size(), 0u);
   std::set<std::string> labels;
   for (const auto& i : splits->images) labels.insert(i.label);
   EXPECT_EQ(labels, (std::set<std::string>{"cat", "dog"}));
   // YOLO names its validation split val/: valid/ is not one of its split folders.
   Result<DatasetListing> yolo = ReadDataset(DatasetFormat::kYolo, Src());
-  ASSERT_TRUE(yolo.ok()) << yolo.status();
+  ASSERT_TRUE(yolo.ok()) << yolo.status().ToString();
   EXPECT_THAT(Origins(yolo->bad), ElementsAre("valid/"));
   // A folder-per-label tree is not a split layout.
   Write(Src("../other/cat/a.png"), Png(1));
@@ -112,7 +112,7 @@ TEST_F(DatasetTest, ManifestRowsResolveLocallyAndBadRowsAreNamedByLine) {
       R"({"source-ref": "https://example.com/x.png", "class": 1, "class-metadata": {"class-name": "dog"}})" "\n";
   Write(Src("train.manifest"), manifest);
   Result<DatasetListing> listing = ReadDataset(DatasetFormat::kManifest, Src("train.manifest"));
-  ASSERT_TRUE(listing.ok()) << listing.status();
+  ASSERT_TRUE(listing.ok()) << listing.status().ToString();
   ASSERT_EQ(listing->images.size(), 2u);
   EXPECT_EQ(listing->images[0].label, "cat");
   EXPECT_EQ(listing->images[0].origin, "line 1");
@@ -123,7 +123,7 @@ TEST_F(DatasetTest, ManifestRowsResolveLocallyAndBadRowsAreNamedByLine) {
 
   ImportReport report;
   Status imported = ImportDataset(*bucket_, *listing, {}, &report);
-  EXPECT_EQ(imported.code(), StatusCode::kFailedPrecondition) << imported;
+  EXPECT_EQ(imported.code(), StatusCode::kFailedPrecondition) << imported.ToString();
   EXPECT_THAT(imported.message(), HasSubstr("4 bad rows: nothing imported"));
   EXPECT_EQ(report.bad.size(), 4u);
   EXPECT_TRUE(store::ListAll(*bucket_, "").value().empty()) << "nothing half-imported";
@@ -144,7 +144,7 @@ TEST_F(DatasetTest, LabelStudioTasksNeedExactlyOneChoice) {
 ])";
   Write(Src("export.json"), tasks);
   Result<DatasetListing> listing = ReadDataset(DatasetFormat::kLabelStudio, Src("export.json"));
-  ASSERT_TRUE(listing.ok()) << listing.status();
+  ASSERT_TRUE(listing.ok()) << listing.status().ToString();
   ASSERT_EQ(listing->images.size(), 2u);
   EXPECT_EQ(listing->images[0].label, "cat");
   EXPECT_EQ(listing->images[1].label, "dog");
@@ -199,7 +199,7 @@ TEST_F(DatasetTest, AFailedWriteLeavesNothingBehind) {
   faulty.FailMatching("images_labeled_by_folder/cat/3.png", {store::ObjectStoreVerb::kPut});
   ImportReport report;
   Status s = ImportDataset(faulty, *listing, {}, &report);
-  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s;
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
   EXPECT_TRUE(report.written.empty());
   EXPECT_TRUE(store::ListAll(*bucket_, "").value().empty()) << "the three written before the failure are deleted";
 }
@@ -237,7 +237,7 @@ TEST_F(DatasetTest, EveryFormatRoundTripsThroughExport) {
     if (format == DatasetFormat::kManifest) src += "/manifest.jsonl";
     if (format == DatasetFormat::kLabelStudio) src += "/tasks.json";
     Result<DatasetListing> back = ReadDataset(format, src);
-    ASSERT_TRUE(back.ok()) << back.status();
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
     EXPECT_TRUE(back->bad.empty());
     EXPECT_EQ(ContentByLabel(*back), expected);
     EXPECT_EQ(ExportDataset(*bucket_, items, format, out.string()).code(), StatusCode::kFailedPrecondition)

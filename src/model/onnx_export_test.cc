@@ -55,7 +55,7 @@ class OnnxExportTest : public ::testing::Test {
   OnnxExportSpec Spec(const vision::BackboneConfig& config, std::vector<int> sizes) {
     OnnxExportSpec spec;
     Result<std::string> bytes = ReadFileBytes(config.onnx_path);
-    EXPECT_TRUE(bytes.ok()) << bytes.status();
+    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
     spec.backbone_onnx = bytes.ok() ? *bytes : "";
     spec.backbone_outputs = config.output_names;
     spec.scale = config.scale;
@@ -72,13 +72,13 @@ class OnnxExportTest : public ::testing::Test {
   void ExpectSameAsClassify(const vision::BackboneConfig& config, const std::vector<int>& sizes,
                             const std::vector<cv::Mat>& images) {
     Result<std::string> onnx = BuildOnnxModel(Spec(config, sizes));
-    ASSERT_TRUE(onnx.ok()) << onnx.status();
+    ASSERT_TRUE(onnx.ok()) << onnx.status().ToString();
     cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx->data(), onnx->size());
     Result<std::unique_ptr<vision::Backbone>> backbone = vision::Backbone::Open(config);
-    ASSERT_TRUE(backbone.ok()) << backbone.status();
+    ASSERT_TRUE(backbone.ok()) << backbone.status().ToString();
     FeatureSource features(backbone->get(), nullptr);
     Result<std::unique_ptr<Classifier>> classifier = Classifier::Create(heads_, labels_, sizes);
-    ASSERT_TRUE(classifier.ok()) << classifier.status();
+    ASSERT_TRUE(classifier.ok()) << classifier.status().ToString();
     for (size_t i = 0; i < images.size(); ++i) {
       for (int size : sizes) {
         // RGB, 0-255, NCHW: what docs/export.md tells users to feed.
@@ -88,7 +88,7 @@ class OnnxExportTest : public ::testing::Test {
       cv::Mat out = net.forward(kOnnxOutputName);
       ASSERT_EQ(out.total(), labels_.size());
       Result<std::vector<LabelConfidence>> expected = (*classifier)->Classify(features, images[i]);
-      ASSERT_TRUE(expected.ok()) << expected.status();
+      ASSERT_TRUE(expected.ok()) << expected.status().ToString();
       double total = 0;
       for (const LabelConfidence& lc : *expected) {
         size_t index = std::find(labels_.begin(), labels_.end(), lc.name) - labels_.begin();
@@ -103,9 +103,9 @@ class OnnxExportTest : public ::testing::Test {
     std::vector<cv::Mat> images;
     for (const char* name : {"amazon_logo/amazon-5.jpeg", "aws_logo/aws-1.png", "inference_images/inference-image-4.png"}) {
       Result<std::string> bytes = ReadFileBytes(std::string(LABELLOOP_SOURCE_DIR) + "/examples/" + name);
-      EXPECT_TRUE(bytes.ok()) << bytes.status();
+      EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
       Result<cv::Mat> bgr = vision::DecodeImage(*bytes, name, {});
-      EXPECT_TRUE(bgr.ok()) << bgr.status();
+      EXPECT_TRUE(bgr.ok()) << bgr.status().ToString();
       if (bgr.ok()) images.push_back(*bgr);
     }
     cv::Mat tall(300, 120, CV_8UC3, cv::Scalar(30, 200, 90));  // letterboxing a tall image
@@ -132,7 +132,7 @@ TEST_F(OnnxExportTest, OneSizeAndTheBackbonesOwnChannelOrder) {
 
 TEST_F(OnnxExportTest, MetadataInputsAndOutputAreDeclared) {
   Result<std::string> bytes = BuildOnnxModel(Spec(config_, {224, 448}));
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
   onnx::ModelProto model;
   ASSERT_TRUE(model.ParseFromString(*bytes));
   std::map<std::string, std::string> metadata;
@@ -159,7 +159,7 @@ TEST_F(OnnxExportTest, RefusesBadInputsWithReasons) {
   spec.backbone_outputs = {"no_such_layer"};
   Status missing = BuildOnnxModel(spec).status();
   EXPECT_EQ(missing.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(missing.message().find("no_such_layer"), std::string::npos) << missing;
+  EXPECT_NE(missing.message().find("no_such_layer"), std::string::npos) << missing.ToString();
 
   spec = Spec(config_, {224});
   spec.labels = {"a", "b"};  // heads have 4 classes: 3 labels + background

@@ -11,6 +11,8 @@
 
 #include "../cli/cli_runner.h"
 #include "../cli/sample_model.h"
+#include "../e2e/api_client.h"
+#include "../e2e/server_process.h"
 
 namespace labelloop::cli_test {
 namespace {
@@ -180,6 +182,25 @@ TEST_F(ExportTest, UnknownVersionAndUnwritableOutputFailWithReasons) {
   CommandResult unwritable = RunLabelloopOn(data_, {"models", "export", model().version, scratch_.Sub("file/x.onnx")});
   EXPECT_NE(unwritable.exit_code, 0);
   EXPECT_THAT(unwritable.err, HasSubstr("file/x.onnx"));
+}
+
+// GET /api/v1/models/{version}/onnx on the real server: the same bytes as the CLI writes,
+// for admins only.
+TEST_F(ExportTest, TheApiServesTheSameFileToAdminsOnly) {
+  CommandResult admin = RunLabelloopOn(data_, {"tokens", "create", "exporter", "--role", "admin"});
+  ASSERT_EQ(admin.exit_code, 0) << admin;
+  CommandResult consumer = RunLabelloopOn(data_, {"tokens", "create", "app", "--role", "consumer"});
+  ASSERT_EQ(consumer.exit_code, 0) << consumer;
+  e2e::ServerProcess server(LABELLOOP_BINARY, data_);
+  ASSERT_TRUE(server.Start()) << server.log();
+  e2e::ApiClient as_admin(server.url(), admin.LastOutLine());
+  e2e::ApiAnswer onnx = as_admin.Get("/api/v1/models/" + model().version + "/onnx");
+  ASSERT_EQ(onnx.status, 200) << onnx.body.substr(0, 500) << server.log();
+  EXPECT_TRUE(onnx.body == ReadFileBytes(onnx_)) << "the API's file differs from `models export`'s ("
+                                                 << onnx.body.size() << " vs " << ReadFileBytes(onnx_).size() << " bytes)";
+  EXPECT_EQ(as_admin.Get("/api/v1/models/no-such-version/onnx").status, 404);
+  e2e::ApiClient as_consumer(server.url(), consumer.LastOutLine());
+  EXPECT_EQ(as_consumer.Get("/api/v1/models/" + model().version + "/onnx").status, 403);
 }
 
 TEST_F(ExportTest, DocsPythonExampleGivesDetectsNumbers) {
