@@ -90,7 +90,7 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
   auto report_error = [&](const std::string& path, const Status& s) {
     ++failures;
     if (o.json) {
-      std::cout << Json({{"image", path}, {"error", {{"code", ErrorCode(s)}, {"message", s.message()}}}}).dump() << "\n";
+      std::cout << Json({{"image", path}, {"error", {{"code", ErrorCode(s)}, {"message", s.message()}}}}).dump() << "\n" << std::flush;
     } else {
       table.push_back({path, "error", "-", s.message()});
     }
@@ -100,7 +100,12 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
   size_t done = 0;
   pool->DetectFiles(images, o.max_results, o.min_confidence, [&](size_t i, FileDetection r) {
     const std::string& path = images[i];
-    bar.Update(++done);
+    bar.BeforeStdout();
+    struct Redraw {
+      ProgressBar& bar;
+      size_t done;
+      ~Redraw() { bar.Update(done); }
+    } redraw{bar, ++done};
     const Result<model::Detection>& d = r.detection;
     if (!d.ok()) {
       report_error(path, d.status());

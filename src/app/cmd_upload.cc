@@ -59,7 +59,8 @@ int RunUpload(const GlobalOptions& g, const UploadOptions& o) {
       continue;
     }
     bytes_total += put->size_bytes;
-    std::cout << key << "\n";
+    bar.BeforeStdout();
+    std::cout << key << "\n" << std::flush;
     bar.Update(i + 1);
   }
   bar.Finish();

@@ -22,7 +22,10 @@ std::string Duration(double seconds) {
 bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 ProgressBar::ProgressBar(std::string what, size_t total, bool enabled)
-    : what_(std::move(what)), total_(total), enabled_(enabled && total > 0) {}
+    : what_(std::move(what)),
+      total_(total),
+      enabled_(enabled && total > 0),
+      stdout_is_terminal_(::isatty(STDOUT_FILENO) == 1) {}
 
 ProgressBar::~ProgressBar() { Finish(); }
 
@@ -59,6 +62,10 @@ void ProgressBar::ClearLine() {
   std::fputs("\r\x1b[K", stderr);
   std::fflush(stderr);
   last_draw_ = {};
+}
+
+void ProgressBar::BeforeStdout() {
+  if (stdout_is_terminal_) ClearLine();
 }
 
 void ProgressBar::Finish() {

@@ -26,6 +26,9 @@ class ProgressBar {
   // Erases the bar's line, so a message printed next starts on a clean line (the next
   // Update draws the bar again).
   void ClearLine();
+  // ClearLine when stdout is a terminal too (results printed there would land on the bar's
+  // line); call before printing a result.
+  void BeforeStdout();
   // Draws the final state and ends the line. Idempotent.
   void Finish();
 
@@ -40,6 +43,7 @@ class ProgressBar {
   size_t done_ = 0;
   bool enabled_;
   bool finished_ = false;
+  bool stdout_is_terminal_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_draw_{};
 };

@@ -192,6 +192,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   server_deps.hooks.stop_model = [this](const std::string& version) -> Status {
     return ctx->models->StopVersion(version).status();
   };
+  server_deps.hooks.export_onnx = [this](const std::string& version) { return ctx->models->ExportOnnx(version); };
   server_deps.hooks.dashboard = [this] { return Dashboard(); };
   ASSIGN_OR_RETURN(server, http::Server::Create(server_options, server_deps));
 

@@ -1,12 +1,11 @@
 // Model versions: list and describe (from the metadata database, with the evaluation
 // JSON), start and stop (through the flows' hooks, which also switch detection traffic),
-// and the ONNX export (ModelService::ExportOnnx).
+// and the ONNX export (through the export_onnx hook).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "common/json_util.h"
 #include "db/metadata_db.h"
-#include "model/model_service.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
 
@@ -70,9 +69,9 @@ Status HandleGetModel(Call& call) {
 }
 
 Status HandleGetModelOnnx(Call& call) {
-  RETURN_IF_ERROR(RequireDep(call.deps.models, "model export"));
+  if (!call.deps.hooks.export_onnx) return UnavailableError("the export_onnx hook is not configured on this server");
   const std::string& name = PathParam(call, "version");
-  ASSIGN_OR_RETURN(std::string onnx, call.deps.models->ExportOnnx(name));
+  ASSIGN_OR_RETURN(std::string onnx, call.deps.hooks.export_onnx(name));
   call.response.status = 200;
   call.response.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}.onnx\"", name));
   call.response.set_header("Cache-Control", "private, no-cache");

@@ -64,6 +64,8 @@ struct Hooks {
       detect;
   std::function<void(const std::string& key, const std::string& etag)> object_created;
   std::function<Status(const std::string& version)> start_model, stop_model;
+  // The version as one ONNX file (model::ModelService::ExportOnnx).
+  std::function<Result<std::string>(const std::string& version)> export_onnx;
   std::function<Result<nlohmann::json>()> dashboard;
 };
 
@@ -71,8 +73,8 @@ struct Hooks {
 // clock are required; any other member may be null, and its routes then answer 503.
 struct ServerDeps {
   store::ObjectStore* bucket = nullptr;
-  // The ONNX export (GET /api/v1/models/{version}/onnx); model lifecycle goes through
-  // hooks (start_model/stop_model, detect) and listings through `metadata`.
+  // Not used by any route yet: model lifecycle goes through hooks (start_model/stop_model,
+  // detect) and listings through `metadata`. Kept so the wiring stays stable.
   model::ModelService* models = nullptr;
   params::ParameterStore* params = nullptr;
   schedule::Scheduler* schedules = nullptr;
