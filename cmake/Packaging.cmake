@@ -3,6 +3,9 @@
 # backbone and background assets fetched by scripts/setup-assets.sh (so var/ must be
 # prepared first: the Makefile's package target does that), and man pages generated from the
 # CLI's --help by help2man at install (packaging) time.
+# `make install`/cpack install what is built (the Makefile's package target builds first)
+# rather than building every test and benchmark on the way.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 set(LABELLOOP_ASSET_SOURCE "${PROJECT_SOURCE_DIR}/var" CACHE PATH "prepared assets (scripts/setup-assets.sh)")
 
 install(TARGETS labelloop RUNTIME DESTINATION bin)
