@@ -30,7 +30,7 @@ def example(language):
 
 
 def compare(name, lines, want):
-    got = {l["image"]: l["confidences"] for l in map(json.loads, lines.splitlines()) if l.strip()}
+    got = {l["image"]: l["confidences"] for l in (json.loads(t) for t in lines.splitlines() if t.strip())}
     same, worst = 0, 0.0
     for image, labels in want.items():
         c = got[image]
