@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DATA ?= $(CURDIR)/labelloop-data
 
-.PHONY: deps build backbone run demo test bench bench-loop package clean
+.PHONY: deps build backbone run demo test bench bench-loop soak fuzz package clean
 
 deps:
 	@scripts/install-deps.sh $(if $(TEST_TOOLS),--with-test-tools,)
@@ -36,5 +36,16 @@ bench-loop: build backbone
 package: build backbone
 	@cd $(BUILD_DIR) && cpack -G DEB
 
+# libFuzzer targets (clang, ASan+UBSan) in build-fuzz, each run FUZZ_SECONDS (default 600);
+# not part of `make test`. docs/fuzzing.md.
+FUZZ_SECONDS ?= 600
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)
+
+# The crash soak: the whole loop while serve is SIGKILLed 20 times (SEED=N to repeat a run),
+# with the backup/restore round trip. Prints its checks; exits non-zero when one fails.
+soak: build backbone
+	@$(BUILD_DIR)/bench/crash_soak $(BUILD_DIR)/src/app/labelloop --backup $(if $(SEED),--seed $(SEED),)
+
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz

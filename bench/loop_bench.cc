@@ -8,7 +8,7 @@
 // Progress goes to stderr, the table to stdout. Exits 0 when every target is met, 1 when
 // one is missed, 2 when something does not work at all.
 //
-//   loop_bench [LABELLOOP_BINARY] [--keep] [--latency-n N] [--burst N] [--no-units2]
+//   loop_bench [LABELLOOP_BINARY] [--keep] [--latency-n N] [--burst N] [--no-units2] [--toggle-timeout S]
 // The binary: the argument, else $LABELLOOP_BINARY, else build/src/app/labelloop.
 #include <algorithm>
 #include <atomic>
@@ -53,6 +53,7 @@ struct Options {
   int burst_n = 1000;
   int burst2_n = 200;
   bool units2 = true;
+  int toggle_timeout_s = 180;  // a busy machine may need longer for the first training
 };
 
 struct Row {
@@ -288,7 +289,7 @@ void Bench::ToggleToRunning() {
   std::optional<double> running_s, notified_poll_s, notified_created_s;
   std::string notification_subject;
   const std::regex running_re("Model version .* is running");
-  while (Seconds(t0) < 180 && (!running_s || !notified_poll_s)) {
+  while (Seconds(t0) < o_.toggle_timeout_s && (!running_s || !notified_poll_s)) {
     if (!running_s && SystemState().value("previous_trained_images", 0) == 10) running_s = Seconds(t0);
     if (!notified_poll_s) {
       ApiAnswer n = api_->Get("/api/v1/notifications?limit=50");
@@ -327,11 +328,11 @@ void Bench::ToggleToRunning() {
   for (const auto& [t, s] : notes) std::cerr << "    " << Fmt("%6.2f", t) << "  " << s << "\n";
 
   rows_.push_back({"1. toggle -> previous_trained_images == 10", "<= 45 s",
-                   running_s ? Fmt("%.1f s", *running_s) : "not within 180 s", running_s && *running_s <= 45.0});
+                   running_s ? Fmt("%.1f s", *running_s) : "not within " + std::to_string(o_.toggle_timeout_s) + " s", running_s && *running_s <= 45.0});
   rows_.push_back({"1. toggle -> \"Model version ... is running\" notification", "<= 45 s",
                    notified_poll_s ? Fmt("%.1f s", *notified_poll_s) +
                                          (notified_created_s ? Fmt(" (created at %.1f s)", *notified_created_s) : "")
-                                   : "not within 180 s",
+                                   : "not within " + std::to_string(o_.toggle_timeout_s) + " s",
                    notified_poll_s && *notified_poll_s <= 45.0});
   if (!running_s) Die("the first version never ran:\n" + server_->log());
 }
@@ -590,10 +591,12 @@ int main(int argc, char** argv) {
       o.latency_n = std::max(1, next_int("--latency-n"));
     } else if (a == "--burst") {
       o.burst_n = std::max(1, next_int("--burst"));
+    } else if (a == "--toggle-timeout") {
+      o.toggle_timeout_s = std::max(1, next_int("--toggle-timeout"));
     } else if (a == "--no-units2") {
       o.units2 = false;
     } else if (a == "-h" || a == "--help") {
-      std::cout << "usage: loop_bench [LABELLOOP_BINARY] [--keep] [--latency-n N] [--burst N] [--no-units2]\n";
+      std::cout << "usage: loop_bench [LABELLOOP_BINARY] [--keep] [--latency-n N] [--burst N] [--no-units2] [--toggle-timeout S]\n";
       return 0;
     } else if (!a.starts_with("-") && o.binary.empty()) {
       o.binary = a;

@@ -4,14 +4,16 @@
 //
 // Method: a 6-state machine (Choice -> Task -> Choice -> Pass -> Task -> Succeed; 9
 // committed transactions per execution) on a temporary SQLite FILE (WAL,
-// synchronous=NORMAL, as in production), real clock, Engine with 2 worker threads. The
+// synchronous=FULL, as in production: one fsync per commit), real clock, Engine with 2 worker threads. The
 // main thread starts N executions back to back (each durable before StartExecution
 // returns) while the workers run them; the time is from the first StartExecution to the
 // N-th ExecutionSucceeded event seen by the listener. One warm-up round of N/10 runs first.
 // Also reported: the same N run on one thread with RunUntilIdle after all were started.
-// Target: >= 200 executions/s on the 2-core development machine.
+// Target: >= 200 executions/s on the 2-core development machine; a missed target makes
+// the exit code 1, except with --quick (the smoke run in `make test`, where other tests
+// share the disk's fsyncs and the figure means nothing).
 //
-// Usage: workflow_bench [executions]   (default 2000)
+// Usage: workflow_bench [--quick] [executions]   (default 2000)
 #include <unistd.h>
 
 #include <chrono>
@@ -133,9 +135,11 @@ class Bench {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int n = argc > 1 ? std::atoi(argv[1]) : 2000;
-  if (n < 10) {
-    std::fprintf(stderr, "usage: workflow_bench [executions >= 10]\n");
+  const bool quick = argc > 1 && std::string_view(argv[1]) == "--quick";
+  const int first_arg = quick ? 2 : 1;
+  const int n = argc > first_arg ? std::atoi(argv[first_arg]) : 2000;
+  if (n < 10 || argc > first_arg + 1) {
+    std::fprintf(stderr, "usage: workflow_bench [--quick] [executions >= 10]\n");
     return 2;
   }
   std::string dir = (std::filesystem::temp_directory_path() / "labelloop-workflow-bench-XXXXXX").string();
@@ -156,7 +160,8 @@ int main(int argc, char** argv) {
                 workers.seconds, rate, rate >= 200 ? ">=200 ok" : ">=200 MISSED");
     std::printf("%-34s %10d %10.3f %12.1f %12s\n", "1 thread, RunUntilIdle", inline_run.executions,
                 inline_run.seconds, inline_run.executions / inline_run.seconds, "-");
-    if (rate < 200) exit_code = 1;
+    if (rate < 200 && !quick) exit_code = 1;
+    if (quick) std::printf("(--quick: a smoke run beside other tests; the target is checked by a run alone)\n");
   }
   std::filesystem::remove_all(dir);
   return exit_code;

@@ -16,6 +16,6 @@ page() {  # NAME DESCRIPTION COMMAND...
     --section=1 --source="labelloop $version" "$work/$name" | gzip -n -9 > "$out/$name.1.gz"
 }
 page labelloop "custom image labels that improve themselves, self-hosted"
-for cmd in init upload import export-dataset train models detect serve params schedules executions users tokens; do
+for cmd in init upload import export-dataset train models detect serve params schedules executions users tokens backup restore; do
   page "labelloop-$cmd" "labelloop $cmd" "$cmd"
 done

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "common/json_util.h"
+#include "http/client_address.h"
 
 namespace labelloop::app {
 namespace fs = std::filesystem;
@@ -125,10 +126,15 @@ Result<AppConfig> LoadAppConfig(const std::string& data_dir) {
     if (j.contains("backgrounds_dir")) c.model.backgrounds_dir = j["backgrounds_dir"].get<std::string>();
     if (j.contains("max_image_pixels")) c.model.decode_limits.max_pixels = j["max_image_pixels"].get<int64_t>();
     if (j.contains("review")) RETURN_IF_ERROR(ParseReviewConfig(j["review"], what, c));
+    if (j.contains("trusted_proxies")) {
+      c.trusted_proxies = j["trusted_proxies"].get<std::vector<std::string>>();
+      RETURN_IF_ERROR(http::ValidateTrustedProxies(c.trusted_proxies).WithContext(what));
+    }
     if (j.contains("notifications")) {
       Result<notify::NotifyConfig> notify = notify::ParseNotifyConfig(j["notifications"]);
       if (!notify.ok()) return notify.status().WithContext(what);
       c.notify = std::move(notify).value();
+      c.flows.per_detection_notifications_per_minute = c.notify.per_detection_per_minute;
     }
   } catch (const Json::exception& e) {
     return InvalidArgumentError(fmt::format("{}: {}", what, e.what()));

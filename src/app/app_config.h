@@ -10,7 +10,8 @@
 //                       "max_image_pixels": N, "notifications": {...},
 //                       "review": {"reviews_per_task": N, "claim_hold_seconds": S,
 //                       "lifetime_hours": H, "keep_none_of_the_above": B,
-//                       "agreement_alert_below": F, "agreement_min_samples": N}}
+//                       "agreement_alert_below": F, "agreement_min_samples": N},
+//                       "trusted_proxies": ["127.0.0.1", ...]}
 //   "sizes" are the input sizes new versions train (and by default detect) at;
 //   "detect_sizes" overrides the sizes detection runs at, for every version: [320] is
 //   the fast setting (about 3.5x the throughput for 4-5 points of top-1 accuracy:
@@ -18,6 +19,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "model/model_service.h"
@@ -36,6 +38,8 @@ struct AppConfig {
   notify::NotifyConfig notify;  // "notifications": e-mail, webhooks, retry (docs/configuration.md)
   review::ReviewOptions review;  // "review": reviews per task, hold, lifetime
   flows::FlowOptions flows;      // "review": None of the Above as background, drift alert level
+  // "trusted_proxies": reverse proxies whose X-Forwarded-For names the client (docs/security.md).
+  std::vector<std::string> trusted_proxies;
 };
 
 // --data, else $LABELLOOP_DATA, else ./labelloop-data.

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/private_files.h"
 #include "store/object_keys.h"
 
 namespace labelloop::app {
@@ -11,6 +12,8 @@ namespace fs = std::filesystem;
 
 Status InitDataDir(const std::string& data_dir) {
   ASSIGN_OR_RETURN(AppConfig config, LoadAppConfig(data_dir));
+  // Owner-only before the database exists, so SQLite's -wal/-shm are private from the start.
+  RETURN_IF_ERROR(SecureDataFolder(config.data_dir, config.database_path));
   std::error_code ec;
   for (const auto& prefix : store::TopLevelPrefixes()) {
     fs::create_directories(fs::path(config.bucket_dir) / prefix, ec);
@@ -24,6 +27,8 @@ Status InitDataDir(const std::string& data_dir) {
   return OkStatus();
 }
 
+std::string ServeLockPath(const std::string& data_dir) { return (fs::path(data_dir) / "serve.lock").string(); }
+
 Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir) {
   std::error_code ec;
   if (!fs::exists(fs::path(data_dir) / "labelloop.db", ec)) {
@@ -32,6 +37,7 @@ Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir) 
   }
   auto ctx = std::make_unique<AppContext>();
   ASSIGN_OR_RETURN(ctx->config, LoadAppConfig(data_dir));
+  RETURN_IF_ERROR(SecureDataFolder(ctx->config.data_dir, ctx->config.database_path));
   ASSIGN_OR_RETURN(ctx->store, store::OpenLocalObjectStore(ctx->config.bucket_dir));
   ASSIGN_OR_RETURN(ctx->db, db::OpenSqliteMetadataDb(ctx->config.database_path));
   ctx->models = std::make_unique<model::ModelService>(ctx->store.get(), ctx->db.get(), SystemClock::Default(),

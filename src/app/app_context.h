@@ -36,6 +36,10 @@ struct AppContext {
 // Safe to run again.
 Status InitDataDir(const std::string& data_dir);
 
+// The lock file that `serve` holds (exclusively, common/file_lock.h) while it runs on
+// `data_dir`, so a CLI command can tell whether a server serves detection.
+std::string ServeLockPath(const std::string& data_dir);
+
 // Opens an initialised data folder. FailedPrecondition (telling the user to run `init`)
 // when it does not exist.
 Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir);

@@ -1,4 +1,6 @@
+#include <chrono>
 #include <iostream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -6,7 +8,9 @@
 #include "app/cli_output.h"
 #include "app/commands.h"
 #include "app/local_file.h"
+#include "common/file_lock.h"
 #include "common/json_util.h"
+#include "flows/serving_controller.h"
 
 namespace labelloop::app {
 namespace {
@@ -84,6 +88,49 @@ int ExportVersion(model::ModelService& models, const ModelsOptions& o) {
   return 0;
 }
 
+constexpr int kServerWaitSeconds = 120;
+constexpr int kServerPollMs = 100;
+
+// Asks the running server to start or stop `name`: the request is recorded in the
+// database, the server's ServingController (polling) completes it, and this waits until
+// it did, so the status printed is the one detection follows.
+Result<db::ModelVersion> ChangeServingThroughServer(AppContext& ctx, bool start, const std::string& name) {
+  ASSIGN_OR_RETURN(db::ModelVersion version, start ? ctx.models->RequestStart(name) : ctx.models->RequestStop(name));
+  const std::string_view waiting = start ? db::kStarting : db::kStopping;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kServerWaitSeconds);
+  while (version.status == waiting) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return UnavailableError(fmt::format("the running server has not completed it in {} s: version {} is still {} "
+                                          "(`labelloop models list` shows when it is done)",
+                                          kServerWaitSeconds, name, version.status));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kServerPollMs));
+    ASSIGN_OR_RETURN(version, ctx.db->GetModelVersion(name));
+  }
+  if (start && version.status != db::kRunning) {
+    return FailedPreconditionError(fmt::format("version {} did not start: {} ({})", name, version.status,
+                                               version.status_message));
+  }
+  return version;
+}
+
+// `models start|stop`. With a server running on the data folder, it serves detection and
+// completes the request. Without one, detection happens in `labelloop detect`, which
+// loads the RUNNING version itself, so the change is recorded here (the lock held keeps
+// a server from starting halfway through).
+Result<db::ModelVersion> ChangeServing(AppContext& ctx, const std::string& data_dir, bool start,
+                                       const std::string& name) {
+  ASSIGN_OR_RETURN(std::optional<FileLock> no_server,
+                   FileLock::TryAcquire(ServeLockPath(data_dir), FileLock::Mode::kShared));
+  if (!no_server) return ChangeServingThroughServer(ctx, start, name);
+  if (start) RETURN_IF_ERROR(ctx.models->CheckBackbone().WithContext("starting " + name));
+  ASSIGN_OR_RETURN(std::optional<db::ModelVersion> running, ctx.models->FindRunningVersion());
+  flows::RecordedServing target(running ? std::optional<std::string>(running->name) : std::nullopt);
+  flows::SystemState system(ctx.params.get());
+  flows::ServingController controller(ctx.models.get(), ctx.db.get(), ctx.params.get(), &system, &target);
+  return start ? controller.StartVersion(name) : controller.StopVersion(name);
+}
+
 }  // namespace
 
 int RunModels(const GlobalOptions& g, const ModelsOptions& o) {
@@ -118,10 +165,8 @@ int RunModels(const GlobalOptions& g, const ModelsOptions& o) {
   if (o.action == "describe") {
     if (Result<int> r = models.RecoverInterruptedTrainings(); !r.ok()) return ReportError(r.status());
     version = db.GetModelVersion(o.version);
-  } else if (o.action == "start") {
-    version = models.StartVersion(o.version);
-  } else if (o.action == "stop") {
-    version = models.StopVersion(o.version);
+  } else if (o.action == "start" || o.action == "stop") {
+    version = ChangeServing(**ctx, g.data_dir, o.action == "start", o.version);
   } else {
     return ReportError(InvalidArgumentError("unknown models action '" + o.action + "' (list, describe, start, stop, export)"));
   }

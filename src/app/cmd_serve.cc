@@ -33,7 +33,7 @@ int RunServe(const GlobalOptions& g, const ServeCommandOptions& o) {
   if (Status started = (*runtime)->Start(); !started.ok()) return ReportError(started);
   if (!(*runtime)->first_admin_password().empty()) {
     std::cout << fmt::format("first start: created user 'admin' with the one-time password: {}\n"
-                             "(shown once; change it with `labelloop users passwd admin`)\n",
+                             "(shown once; it works once: the first sign-in asks for a new password)\n",
                              (*runtime)->first_admin_password());
   }
   std::cout << fmt::format("labelloop serving {} at {}\n", g.data_dir, (*runtime)->url()) << std::flush;

@@ -108,4 +108,15 @@ struct ExecutionsOptions {
 };
 int RunExecutions(const GlobalOptions& g, const ExecutionsOptions& o);
 
+struct BackupOptions {
+  std::string dest;  // missing or empty folder
+};
+int RunBackup(const GlobalOptions& g, const BackupOptions& o);
+
+struct RestoreOptions {
+  std::string source;  // a folder written by `backup`
+  bool force = false;  // replace a data folder that is not empty
+};
+int RunRestore(const GlobalOptions& g, const RestoreOptions& o);
+
 }  // namespace labelloop::app

@@ -14,7 +14,8 @@ Status EnsureFirstAdmin(auth::AuthService& auth, std::ostream& err) {
   if (password) {
     err << fmt::format(
         "created user '{0}' (role admin) with the one-time password:\n\n    {1}\n\n"
-        "It is shown only now. Sign in with it, then change it: `labelloop users passwd {0}`.\n",
+        "It is shown only now and works once: the first sign-in asks for a new password\n"
+        "(or set one now: `labelloop users passwd {0}`).\n",
         auth::kBootstrapAdminName, *password);
   }
   return OkStatus();

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   CLI::App app{"labelloop: self-hosted custom image labels with humans in the loop"};
   app.require_subcommand(1);
   app.fallthrough();  // --data and --log-level work before or after the command
+  app.set_version_flag("--version", std::string("labelloop ") + LABELLOOP_VERSION);
   std::string data_flag, log_level = "info";
   app.add_option("--data", data_flag, "data folder (default: $LABELLOOP_DATA, else ./labelloop-data)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
@@ -150,6 +151,15 @@ int main(int argc, char** argv) {
     sub->add_option("ID", executions.id)->required();
   }
 
+  // (backup / restore sub-commands)
+  BackupOptions backup;
+  auto* bk = app.add_subcommand("backup", "copy the live data folder (database, bucket, config.json) to DEST, also while serve runs");
+  bk->add_option("DEST", backup.dest, "a missing or empty folder")->required();
+  RestoreOptions restore;
+  auto* rs = app.add_subcommand("restore", "restore a backup into the data folder (missing or empty, unless --force)");
+  rs->add_option("SRC", restore.source, "a folder written by `labelloop backup`")->required();
+  rs->add_flag("--force", restore.force, "replace a data folder that is not empty (stop serve on it first)");
+
   CLI11_PARSE(app, argc, argv);
   labelloop::InitLogging(log_level);
   // /proc/self/exe, not argv[0]: background trainings re-run this very binary.
@@ -190,5 +200,7 @@ int main(int argc, char** argv) {
     executions.action = ex->get_subcommands().front()->get_name();
     return RunExecutions(g, executions);
   }
+  if (bk->parsed()) return RunBackup(g, backup);
+  if (rs->parsed()) return RunRestore(g, restore);
   return 2;
 }

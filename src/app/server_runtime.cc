@@ -5,12 +5,15 @@
 
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "app/app_context.h"
 #include "app/builtin_statemachine.h"
 #include "common/json_util.h"
+#include "common/file_lock.h"
 #include "db/detection_db.h"
+#include "db/detection_queue_db.h"
 #include "db/event_db.h"
 #include "db/notification_db.h"
 #include "db/review_db.h"
@@ -20,6 +23,9 @@
 #include "flows/dashboard.h"
 #include "flows/event_dispatcher.h"
 #include "flows/flow_tasks.h"
+#include "flows/pending_drainer.h"
+#include "flows/readiness.h"
+#include "flows/serving_controller.h"
 #include "http/event_hub.h"
 #include "http/server.h"
 #include "notify/create_sinks.h"
@@ -37,6 +43,11 @@ namespace {
 
 constexpr int64_t kMsPerMinute = 60'000;
 constexpr int64_t kHousekeepingMs = 10'000;
+// How often the server looks for start/stop requests made by the CLI in another process.
+constexpr int64_t kServingPollMs = 500;
+// How long Open waits for the data folder's lock (a CLI command holds it for a moment).
+constexpr int kServeLockAttempts = 50;
+constexpr int kServeLockRetryMs = 100;
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
@@ -52,16 +63,33 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
   return std::make_pair(listen.substr(0, colon), int(port));
 }
 
+// Request bodies wait here while they upload: a hidden folder inside the bucket (so the
+// local store renames them into place, and listings never show them), 0700, emptied of
+// what a killed server left behind.
+Result<std::string> PrepareUploadDir(const std::string& bucket_dir) {
+  const std::filesystem::path dir = std::filesystem::path(bucket_dir) / ".uploads";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return UnavailableError(fmt::format("cannot create the upload folder '{}': {}", dir.string(), ec.message()));
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().starts_with("labelloop-upload-")) std::filesystem::remove(entry.path(), ec);
+  }
+  return dir.string();
+}
+
 }  // namespace
 
 struct ServerRuntime::Parts {
   ServeOptions options;
   const Clock* clock = SystemClock::Default();
+  std::optional<FileLock> serve_lock;  // held while this server runs (ServeLockPath)
   std::unique_ptr<AppContext> ctx;
   std::unique_ptr<db::WorkflowDb> workflow_db;
   std::unique_ptr<db::EventDb> event_db;
   std::unique_ptr<db::NotificationDb> notification_db;
   std::unique_ptr<db::DetectionDb> detection_db;
+  std::unique_ptr<db::DetectionQueueDb> detection_queue_db;
   std::unique_ptr<db::ReviewDb> review_db;
   params::ParameterStore* parameters = nullptr;   // owned by ctx
   schedule::Scheduler* scheduler = nullptr;   // owned by ctx
@@ -71,7 +99,10 @@ struct ServerRuntime::Parts {
   std::unique_ptr<events::EventQueue> queue;
   std::unique_ptr<flows::TrainingRunner> training;
   std::unique_ptr<flows::DetectionRunner> detection;
+  std::unique_ptr<flows::SystemState> system;
+  std::unique_ptr<flows::ServingController> serving;
   std::unique_ptr<flows::FlowTasks> tasks;
+  std::unique_ptr<flows::PendingDrainer> drainer;
   workflow::TaskRegistry registry;
   std::unique_ptr<workflow::Engine> engine;
   std::unique_ptr<flows::EventDispatcher> dispatcher;
@@ -86,18 +117,31 @@ struct ServerRuntime::Parts {
   bool started = false;
 
   Status Open(const std::string& data_dir);
+  Status LockDataDir(const std::string& data_dir);
   Status Recover();
   void Housekeep();
   Result<nlohmann::json> Dashboard();
 };
 
+Status ServerRuntime::Parts::LockDataDir(const std::string& data_dir) {
+  for (int attempt = 0; attempt < kServeLockAttempts; ++attempt) {
+    ASSIGN_OR_RETURN(serve_lock, FileLock::TryAcquire(ServeLockPath(data_dir), FileLock::Mode::kExclusive));
+    if (serve_lock) return OkStatus();
+    std::this_thread::sleep_for(std::chrono::milliseconds(kServeLockRetryMs));
+  }
+  return FailedPreconditionError(fmt::format("another `labelloop serve` runs on {} (its lock {} is held)", data_dir,
+                                             ServeLockPath(data_dir)));
+}
+
 Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   ASSIGN_OR_RETURN(ctx, OpenAppContext(data_dir));
+  RETURN_IF_ERROR(LockDataDir(data_dir));
   const std::string& path = ctx->config.database_path;
   ASSIGN_OR_RETURN(workflow_db, db::OpenSqliteWorkflowDb(path, clock));
   ASSIGN_OR_RETURN(event_db, db::OpenSqliteEventDb(path, clock));
   ASSIGN_OR_RETURN(notification_db, db::OpenSqliteNotificationDb(path, clock));
   ASSIGN_OR_RETURN(detection_db, db::OpenSqliteDetectionDb(path, clock));
+  ASSIGN_OR_RETURN(detection_queue_db, db::OpenSqliteDetectionQueueDb(path, clock));
   ASSIGN_OR_RETURN(review_db, db::OpenSqliteReviewDb(path, clock));
 
   parameters = ctx->params.get();
@@ -111,6 +155,9 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   queue = std::make_unique<events::EventQueue>(event_db.get(), clock);
   training = std::make_unique<flows::TrainingRunner>(ctx->models.get());
   detection = std::make_unique<flows::DetectionRunner>(ctx->models.get());
+  system = std::make_unique<flows::SystemState>(parameters);
+  serving = std::make_unique<flows::ServingController>(ctx->models.get(), ctx->db.get(), parameters, system.get(),
+                                                       detection.get());
 
   flows::FlowDeps deps;
   deps.bucket = ctx->store.get();
@@ -122,12 +169,18 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   deps.reviews = reviews.get();
   deps.sampling = sampling.get();
   deps.detections = detection_db.get();
+  deps.detection_queue = detection_queue_db.get();
   deps.events = queue.get();
   deps.training = training.get();
   deps.detection = detection.get();
+  deps.serving = serving.get();
+  deps.system = system.get();
   deps.clock = clock;
   tasks = std::make_unique<flows::FlowTasks>(deps, ctx->config.flows);
   RETURN_IF_ERROR(tasks->Register(registry));
+  drainer = std::make_unique<flows::PendingDrainer>(tasks.get(), detection_queue_db.get(), clock);
+  tasks->SetQueuedListener([d = drainer.get()] { d->Wake(); });
+  serving->SetSwitchListener([d = drainer.get()](const flows::ServingChange&) { d->Wake(); });
 
   Result<workflow::StateMachine> machine =
       options.statemachine_path.empty()
@@ -156,8 +209,9 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   http::ServerOptions server_options;
   server_options.listen_host = listen.first;
   server_options.port = listen.second;
-  // Each open console (live stream) holds a worker: 16 leave room for 8 consoles and the API.
-  server_options.threads = 16;
+  server_options.trusted_proxies = ctx->config.trusted_proxies;
+  // Uploads wait on disk next to the bucket, so the local store renames them into place.
+  ASSIGN_OR_RETURN(server_options.upload_temp_dir, PrepareUploadDir(ctx->config.bucket_dir));
   if (!options.tls_cert_path.empty() || !options.tls_key_path.empty()) {
     server_options.tls = http::TlsFiles{options.tls_cert_path, options.tls_key_path};
   }
@@ -171,6 +225,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
   server_deps.reviews = reviews.get();
   server_deps.sampling = sampling.get();
   server_deps.detections = detection_db.get();
+  server_deps.detection_queue = detection_queue_db.get();
   server_deps.auth = ctx->auth.get();
   server_deps.metadata = ctx->db.get();
   server_deps.clock = clock;
@@ -185,12 +240,15 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
     }
   };
   server_deps.hooks.start_model = [this](const std::string& version) -> Status {
-    RETURN_IF_ERROR(ctx->models->StartVersion(version).status());
-    ASSIGN_OR_RETURN(const int64_t units, parameters->GetInt(params::kMinimumInferenceUnits));
-    return detection->Deploy(version, int(units));
+    return serving->StartVersion(version).status();
   };
   server_deps.hooks.stop_model = [this](const std::string& version) -> Status {
-    return ctx->models->StopVersion(version).status();
+    return serving->StopVersion(version).status();
+  };
+  server_deps.hooks.ready = [this] {
+    flows::Readiness r = flows::CheckReadiness(
+        {ctx->db.get(), ctx->store.get(), ctx->models.get(), engine.get(), detection.get()});
+    return std::make_pair(r.ready, std::move(r.body));
   };
   server_deps.hooks.export_onnx = [this](const std::string& version) { return ctx->models->ExportOnnx(version); };
   server_deps.hooks.dashboard = [this] { return Dashboard(); };
@@ -206,11 +264,10 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
 }
 
 Status ServerRuntime::Parts::Recover() {
-  // Detection serves the RUNNING version at once.
-  ASSIGN_OR_RETURN(std::optional<db::ModelVersion> running, ctx->models->FindRunningVersion());
-  if (running) {
-    ASSIGN_OR_RETURN(const int64_t units, parameters->GetInt(params::kMinimumInferenceUnits));
-    RETURN_IF_ERROR(detection->Deploy(running->name, int(units)));
+  // Detection serves the RUNNING version at once (or the one a crash left STARTING). One
+  // that cannot serve is logged; the poll tries again, and /api/v1/ready says so.
+  if (Result<flows::ServingChange> change = serving->Reconcile(); !change.ok()) {
+    spdlog::error("serving at start: {}", change.status().ToString());
   }
   // Schedules follow the parameters (they may have changed while the server was down).
   ASSIGN_OR_RETURN(const bool training_on, parameters->GetBool(params::kEnableAutomaticTraining));
@@ -271,6 +328,8 @@ Status ServerRuntime::Start() {
   RETURN_IF_ERROR(p.Recover());
   RETURN_IF_ERROR(p.notifier->Start());
   RETURN_IF_ERROR(p.engine->Start());
+  p.serving->StartPolling(kServingPollMs);
+  p.drainer->Start();
   RETURN_IF_ERROR(p.server->Start());
   p.dispatcher->Start();
   p.watcher->Start();
@@ -293,7 +352,9 @@ void ServerRuntime::Stop() {
   p.server->Stop();
   p.watcher->Stop();
   p.dispatcher->Stop();
+  p.drainer->Stop();
   p.engine->Stop();
+  p.serving->StopPolling();
   p.notifier->Stop();
   // A training still running stays TRAINING_IN_PROGRESS; after a restart its execution
   // finds it orphaned and trains it again (TrainingRunner's destructor waits otherwise).

@@ -36,7 +36,7 @@ AuthService::AuthService(db::AuthDb* db, const Clock* clock, AuthOptions options
       clock_(clock),
       options_(options),
       touch_interval_ms_(std::clamp<int64_t>(options.session_idle_ms / 10, 1, 60'000)),
-      limiter_(options.max_failures, options.failure_window_ms) {}
+      limiter_(options.login_limits) {}
 
 const std::string& AuthService::DummyHash() {
   std::call_once(dummy_hash_once_, [this] {
@@ -60,7 +60,8 @@ Result<std::optional<std::string>> AuthService::BootstrapAdmin(std::optional<std
   const std::string password = env_password ? *env_password : RandomBase64Url(kGeneratedPasswordBytes);
   ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.password_hash_cost));
   Status created = db_->CreateUser(db::UserRecord{std::string(kBootstrapAdminName), std::string(RoleName(Role::kAdmin)),
-                                                  std::move(hash), clock_->NowMs(), std::nullopt});
+                                                  std::move(hash), clock_->NowMs(), std::nullopt,
+                                                  /*must_change_password=*/!env_password.has_value()});
   // Another process bootstrapped at the same moment: its password is the one printed.
   if (created.code() == StatusCode::kAlreadyExists) return std::optional<std::string>();
   RETURN_IF_ERROR(created);
@@ -85,6 +86,16 @@ Status AuthService::SetPassword(std::string_view name, std::string_view password
   RETURN_IF_ERROR(ValidatePassword(password));
   ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.password_hash_cost));
   return db_->SetPasswordHash(std::string(name), hash);
+}
+
+Result<Session> AuthService::ChangeOwnPassword(std::string_view name, std::string_view current_password,
+                                               std::string_view new_password, std::string_view client_address) {
+  RETURN_IF_ERROR(ValidatePassword(new_password).WithContext("new password"));
+  if (new_password == current_password) return InvalidArgumentError("the new password must differ from the current one");
+  // The current password is checked exactly as a sign-in checks it: same limit, same time.
+  ASSIGN_OR_RETURN(const Session checked, Login(name, current_password, client_address));
+  RETURN_IF_ERROR(SetPassword(checked.user, new_password));  // ends every session, `checked` too
+  return Login(checked.user, new_password, client_address);
 }
 
 Result<std::vector<db::UserRecord>> AuthService::ListUsers() {
@@ -113,7 +124,7 @@ Result<Session> AuthService::Login(std::string_view name, std::string_view passw
     limiter_.RecordFailure(name, client_address, now_ms);
     return UnauthenticatedError(std::string(kWrongCredentials));
   }
-  limiter_.RecordSuccess(name);
+  limiter_.RecordSuccess(name, client_address);
   ASSIGN_OR_RETURN(const Role role, StoredRole(user->role, fmt::format("user '{}'", user->name)));
 
   if (Result<int64_t> swept = db_->DeleteExpiredSessions(now_ms); !swept.ok()) {
@@ -132,7 +143,7 @@ Result<Session> AuthService::Login(std::string_view name, std::string_view passw
     spdlog::warn("auth: recording the sign-in of '{}': {}", user->name, s.ToString());  // the session stands
   }
   return Session{id, record.csrf_token, user->name, role,
-                 std::min(record.idle_expires_ms, record.absolute_expires_ms)};
+                 std::min(record.idle_expires_ms, record.absolute_expires_ms), user->must_change_password};
 }
 
 Result<std::optional<db::SessionRecord>> AuthService::FindLiveSession(std::string_view session_id, int64_t now_ms) {
@@ -162,7 +173,8 @@ Result<std::pair<Principal, std::string>> AuthService::AuthenticateSession(std::
       spdlog::warn("auth: recording the use of a session of '{}': {}", user->name, s.ToString());
     }
   }
-  return std::make_pair(Principal{user->name, role, false, session->id_hash}, session->csrf_token);
+  return std::make_pair(Principal{user->name, role, false, session->id_hash, user->must_change_password},
+                        session->csrf_token);
 }
 
 Status AuthService::Logout(std::string_view session_id) {

@@ -28,6 +28,7 @@ struct Principal {
   Role role;
   bool via_token = false;
   std::string session_id_hash;  // SHA-256 hex of the session id; empty for tokens
+  bool must_change_password = false;  // a one-time password: only changing it is allowed
 };
 
 struct Session {
@@ -36,6 +37,7 @@ struct Session {
   std::string user;
   Role role;
   int64_t expires_ms;  // the earlier of idle and absolute expiry, as of creation
+  bool must_change_password = false;
 };
 
 struct CreatedToken {
@@ -47,8 +49,7 @@ struct CreatedToken {
 struct AuthOptions {
   int64_t session_idle_ms = 12 * 3600 * 1000LL;
   int64_t session_absolute_ms = 7 * 24 * 3600 * 1000LL;
-  int max_failures = 5;  // per user name and per client address within the window; <= 0: no limit
-  int64_t failure_window_ms = 15 * 60 * 1000;
+  LoginLimits login_limits;  // failed sign-ins per (user, address) and per address, with back-off
   // argon2id cost of new hashes (and of the dummy check for unknown names). Keep the
   // default; tests that sign in many times use kMinimalHashCostForTests.
   PasswordHashCost password_hash_cost = kInteractiveHashCost;
@@ -64,7 +65,9 @@ class AuthService {
 
   // When there are no users: creates "admin" with env_password or a random one; returns
   // the password to print once (std::nullopt when users already exist or env_password was
-  // used). InvalidArgument when env_password breaks the password rules.
+  // used). A random password is one-time: the admin must change it at first sign-in (the
+  // operator chose env_password, so that one stands). InvalidArgument when env_password
+  // breaks the password rules.
   Result<std::optional<std::string>> BootstrapAdmin(std::optional<std::string> env_password);
 
   // InvalidArgument when the name or password breaks the rules; AlreadyExists.
@@ -73,6 +76,12 @@ class AuthService {
   Status RemoveUser(std::string_view name);
   // Ends the user's sessions; InvalidArgument (password rules); NotFound.
   Status SetPassword(std::string_view name, std::string_view password);
+  // A signed-in user changes its own password: `current_password` must be right (failures
+  // count towards the sign-in limit like wrong sign-ins), the new one must follow the rules
+  // and differ. Ends every session of the user and returns a fresh one (new id and CSRF
+  // token). Unauthenticated for a wrong current password; InvalidArgument; ResourceExhausted.
+  Result<Session> ChangeOwnPassword(std::string_view name, std::string_view current_password,
+                                    std::string_view new_password, std::string_view client_address);
   // By name; password hashes are left empty.
   Result<std::vector<db::UserRecord>> ListUsers();
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "auth/credential_rules.h"
@@ -11,74 +12,94 @@ namespace {
 
 constexpr std::string_view kTryAgainIn = "try again in ";
 constexpr size_t kSweepAtEntries = 10'000;
+constexpr size_t kMaxAddressLength = 128;
 
-// Keys are bounded in length so a flood of huge names cannot grow memory much.
-std::string UserKey(std::string_view user) { return "u:" + std::string(user.substr(0, kMaxNameLength + 1)); }
-std::string AddressKey(std::string_view address) { return "a:" + std::string(address.substr(0, 128)); }
+// Keys are bounded in length so a flood of huge names cannot grow memory much. '\n' cannot
+// occur in a valid name, so the pair key is unambiguous enough for invalid ones too.
+std::string PairKey(std::string_view user, std::string_view address) {
+  return fmt::format("p:{}\n{}", user.substr(0, kMaxNameLength + 1), address.substr(0, kMaxAddressLength));
+}
+std::string AddressKey(std::string_view address) { return "a:" + std::string(address.substr(0, kMaxAddressLength)); }
+
+// Printable, bounded form of an untrusted name or address for messages.
+std::string Shown(std::string_view text, size_t max) {
+  std::string out;
+  for (char c : text.substr(0, max)) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u >= 0x7f || c == '\'') ? '?' : c;
+  }
+  return out;
+}
 
 }  // namespace
 
-std::deque<int64_t>* LoginRateLimiter::LiveFailures(const std::string& key, int64_t now_ms) {
-  auto it = failures_ms_.find(key);
-  if (it == failures_ms_.end()) return nullptr;
-  std::deque<int64_t>& times = it->second;
-  while (!times.empty() && times.front() <= now_ms - window_ms_) times.pop_front();
-  if (times.empty()) {
-    failures_ms_.erase(it);
+LoginRateLimiter::Failures* LoginRateLimiter::Live(const std::string& key, int64_t now_ms) {
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return nullptr;
+  const Failures& f = it->second;
+  if (now_ms >= f.blocked_until_ms && now_ms - f.last_failure_ms >= limits_.forget_after_ms) {
+    failures_.erase(it);
     return nullptr;
   }
-  return &times;
+  return &it->second;
 }
 
 void LoginRateLimiter::SweepIfLarge(int64_t now_ms) {
-  if (failures_ms_.size() < kSweepAtEntries) return;
-  for (auto it = failures_ms_.begin(); it != failures_ms_.end();) {
-    it = (it->second.empty() || it->second.back() <= now_ms - window_ms_) ? failures_ms_.erase(it) : std::next(it);
+  if (failures_.size() < kSweepAtEntries) return;
+  for (auto it = failures_.begin(); it != failures_.end();) {
+    const Failures& f = it->second;
+    const bool forgotten = now_ms >= f.blocked_until_ms && now_ms - f.last_failure_ms >= limits_.forget_after_ms;
+    it = forgotten ? failures_.erase(it) : std::next(it);
   }
 }
 
 Status LoginRateLimiter::Check(std::string_view user, std::string_view client_address, int64_t now_ms) {
-  if (max_failures_ <= 0) return OkStatus();
+  if (limits_.max_failures_per_user_address <= 0) return OkStatus();
   std::lock_guard lock(mu_);
   const auto check = [&](const std::string& key, const std::string& what) -> Status {
-    std::deque<int64_t>* times = LiveFailures(key, now_ms);
-    if (times == nullptr || static_cast<int>(times->size()) < max_failures_) return OkStatus();
-    // Free again when the failure that brings the count below the limit leaves the window.
-    const int64_t free_at_ms = (*times)[times->size() - max_failures_] + window_ms_;
-    const int64_t retry_s = std::max<int64_t>(1, (free_at_ms - now_ms + 999) / 1000);
-    return ResourceExhaustedError(fmt::format("too many failed sign-ins for {} ({} within {} minutes): {}{} seconds",
-                                              what, times->size(), window_ms_ / 60'000, kTryAgainIn, retry_s));
+    const Failures* f = Live(key, now_ms);
+    if (f == nullptr || now_ms >= f->blocked_until_ms) return OkStatus();
+    const int64_t retry_s = std::max<int64_t>(1, (f->blocked_until_ms - now_ms + 999) / 1000);
+    return ResourceExhaustedError(
+        fmt::format("too many failed sign-ins for {} ({} in a row): {}{} seconds", what, f->count, kTryAgainIn, retry_s));
   };
-  RETURN_IF_ERROR(check(UserKey(user), fmt::format("user '{}'", user.substr(0, kMaxNameLength))));
-  if (!client_address.empty()) {
-    RETURN_IF_ERROR(check(AddressKey(client_address), fmt::format("address {}", client_address.substr(0, 128))));
+  const std::string address = client_address.empty() ? "(unknown)" : Shown(client_address, kMaxAddressLength);
+  RETURN_IF_ERROR(check(PairKey(user, client_address),
+                        fmt::format("user '{}' from address {}", Shown(user, kMaxNameLength), address)));
+  if (limits_.max_failures_per_address > 0) {
+    RETURN_IF_ERROR(check(AddressKey(client_address), fmt::format("address {}", address)));
   }
   return OkStatus();
 }
 
-void LoginRateLimiter::RecordFailure(std::string_view user, std::string_view client_address, int64_t now_ms) {
-  if (max_failures_ <= 0) return;
-  std::lock_guard lock(mu_);
-  SweepIfLarge(now_ms);
-  const auto record = [&](const std::string& key) {
-    LiveFailures(key, now_ms);  // drops expired times first
-    std::deque<int64_t>& times = failures_ms_[key];
-    times.push_back(now_ms);
-    // Only the newest max_failures matter for the verdict.
-    while (static_cast<int>(times.size()) > max_failures_) times.pop_front();
-  };
-  record(UserKey(user));
-  if (!client_address.empty()) record(AddressKey(client_address));
+void LoginRateLimiter::Record(const std::string& key, int limit, int64_t now_ms) {
+  Failures* live = Live(key, now_ms);
+  Failures& f = live != nullptr ? *live : failures_[key];
+  ++f.count;
+  f.last_failure_ms = now_ms;
+  if (f.count < limit) return;
+  // 1x, 2x, 4x ... the first back-off for each failure past the limit, capped.
+  int64_t backoff_ms = limits_.first_backoff_ms;
+  for (int i = limit; i < f.count && backoff_ms < limits_.max_backoff_ms; ++i) backoff_ms *= 2;
+  f.blocked_until_ms = now_ms + std::min(backoff_ms, limits_.max_backoff_ms);
 }
 
-void LoginRateLimiter::RecordSuccess(std::string_view user) {
+void LoginRateLimiter::RecordFailure(std::string_view user, std::string_view client_address, int64_t now_ms) {
+  if (limits_.max_failures_per_user_address <= 0) return;
   std::lock_guard lock(mu_);
-  failures_ms_.erase(UserKey(user));
+  SweepIfLarge(now_ms);
+  Record(PairKey(user, client_address), limits_.max_failures_per_user_address, now_ms);
+  if (limits_.max_failures_per_address > 0) Record(AddressKey(client_address), limits_.max_failures_per_address, now_ms);
+}
+
+void LoginRateLimiter::RecordSuccess(std::string_view user, std::string_view client_address) {
+  std::lock_guard lock(mu_);
+  failures_.erase(PairKey(user, client_address));
 }
 
 size_t LoginRateLimiter::TrackedKeys() {
   std::lock_guard lock(mu_);
-  return failures_ms_.size();
+  return failures_.size();
 }
 
 std::optional<int64_t> RetryAfterSeconds(const Status& status) {

@@ -2,6 +2,7 @@
 // so the same bytes always hash the same on every store. Thread-safe (stateless).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,5 +12,12 @@ namespace labelloop {
 std::string Sha256Hex(std::string_view bytes);
 // HMAC-SHA256 of `message` under `key`, lower-case hex.
 std::string HmacSha256Hex(std::string_view key, std::string_view message);
+// HMAC-SHA256 of `message` under `key`, standard base64 with padding.
+std::string HmacSha256Base64(std::string_view key, std::string_view message);
+// Standard base64 (with padding) of `bytes`.
+std::string Base64Encode(std::string_view bytes);
+// The bytes of standard base64 `text` (padding required when the length needs it);
+// std::nullopt when `text` is not valid base64.
+std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace labelloop

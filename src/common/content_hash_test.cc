@@ -13,5 +13,19 @@ TEST(ContentHashTest, KnownVectors) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(ContentHashTest, Base64RoundTripsAndRefusesGarbage) {
+  // RFC 4648 section 10.
+  const std::pair<std::string, std::string> vectors[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},  {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(Base64Encode(plain), encoded);
+    EXPECT_EQ(Base64Decode(encoded), plain);
+  }
+  EXPECT_EQ(Base64Decode("Zm9"), std::nullopt);
+  EXPECT_EQ(Base64Decode("Zm9v!A=="), std::nullopt);
+  EXPECT_EQ(HmacSha256Base64("Jefe", "what do ya want for nothing?"), "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+}
+
 }  // namespace
 }  // namespace labelloop

@@ -13,6 +13,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "permission_denied";
     case StatusCode::kUnauthenticated: return "unauthenticated";
     case StatusCode::kResourceExhausted: return "resource_exhausted";
+    case StatusCode::kInsufficientStorage: return "insufficient_storage";
     case StatusCode::kDataLoss: return "data_loss";
     case StatusCode::kInternal: return "internal";
   }
@@ -37,6 +38,7 @@ Status UnavailableError(std::string m) { return Status(StatusCode::kUnavailable,
 Status PermissionDeniedError(std::string m) { return Status(StatusCode::kPermissionDenied, std::move(m)); }
 Status UnauthenticatedError(std::string m) { return Status(StatusCode::kUnauthenticated, std::move(m)); }
 Status ResourceExhaustedError(std::string m) { return Status(StatusCode::kResourceExhausted, std::move(m)); }
+Status InsufficientStorageError(std::string m) { return Status(StatusCode::kInsufficientStorage, std::move(m)); }
 Status DataLossError(std::string m) { return Status(StatusCode::kDataLoss, std::move(m)); }
 Status InternalError(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 

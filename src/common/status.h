@@ -23,6 +23,9 @@ enum class StatusCode {
   kResourceExhausted,
   kDataLoss,
   kInternal,
+  // The storage is full or read-only (ENOSPC, EDQUOT, EROFS, SQLITE_FULL): retry once an
+  // operator has made room. Apart from ResourceExhausted (slow down, ask for less).
+  kInsufficientStorage,
 };
 
 // Stable snake_case name of a code, used in JSON errors ("not_found").
@@ -58,6 +61,7 @@ Status UnavailableError(std::string message);
 Status PermissionDeniedError(std::string message);
 Status UnauthenticatedError(std::string message);
 Status ResourceExhaustedError(std::string message);
+Status InsufficientStorageError(std::string message);
 Status DataLossError(std::string message);
 Status InternalError(std::string message);
 

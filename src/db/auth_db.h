@@ -22,6 +22,9 @@ struct UserRecord {
   std::string password_hash;  // "$argon2id$..."; empty in lists handed to callers of auth
   int64_t created_ms = 0;
   std::optional<int64_t> last_login_ms;
+  // A one-time password (the first admin's printed one): its sessions may only change it.
+  // Cleared by SetPasswordHash.
+  bool must_change_password = false;
 
   bool operator==(const UserRecord&) const = default;
 };
@@ -61,8 +64,8 @@ class AuthDb {
   // Every user, by name.
   virtual Result<std::vector<UserRecord>> ListUsers() = 0;
   virtual Result<int64_t> CountUsers() = 0;
-  // Replaces the hash and, in the same transaction, deletes the user's sessions. NotFound
-  // when absent.
+  // Replaces the hash, clears must_change_password and, in the same transaction, deletes
+  // the user's sessions. NotFound when absent.
   virtual Status SetPasswordHash(const std::string& name, const std::string& password_hash) = 0;
   // NotFound when absent.
   virtual Status SetLastLogin(const std::string& name, int64_t last_login_ms) = 0;

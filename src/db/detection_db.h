@@ -43,6 +43,7 @@ struct Detection {
   std::optional<std::string> human_label;
   std::optional<std::string> human_copied_key;  // the training copy under images_labeled_by_folder/
   std::optional<int64_t> human_completed_ms;
+  std::string requested_by;  // user or token that called POST /detect; '' for bucket events
 
   bool operator==(const Detection&) const = default;
 };

@@ -110,6 +110,9 @@ class ReviewDb {
   virtual Result<std::optional<ReviewTask>> FindNextAvailable(std::string_view reviewer, int64_t now_ms) = 0;
   // InProgress tasks unexpired and not held at now_ms.
   virtual Result<int64_t> CountAvailable(int64_t now_ms) = 0;
+  // Whether some task on `image_key` is available to `reviewer` at now_ms, by the rule of
+  // FindNextAvailable (InProgress, unexpired, not held by another, not answered by them).
+  virtual Result<bool> HasTaskAvailableFor(std::string_view image_key, std::string_view reviewer, int64_t now_ms) = 0;
   // Up to `limit` InProgress tasks with expires_ms <= now_ms, oldest first.
   virtual Result<std::vector<ReviewTask>> ListExpiredInProgress(int64_t now_ms, int limit) = 0;
   // Up to `limit` Completed tasks whose output.json is not written yet, oldest first.

@@ -17,7 +17,7 @@ using sqlite::Connection;
 using sqlite::ScopedReset;
 using sqlite::Statement;
 
-constexpr std::string_view kUserColumns = "name, role, password_hash, created_ms, last_login_ms";
+constexpr std::string_view kUserColumns = "name, role, password_hash, created_ms, last_login_ms, must_change_password";
 constexpr std::string_view kSessionColumns =
     "id_hash, user_name, csrf_token, created_ms, last_seen_ms, idle_expires_ms, absolute_expires_ms";
 constexpr std::string_view kTokenColumns = "token_hash, name, role, created_ms, last_used_ms, revoked_ms";
@@ -46,6 +46,7 @@ class SqliteAuthDb final : public AuthDb {
     RETURN_IF_ERROR(insert_user_.BindText(3, user.password_hash));
     RETURN_IF_ERROR(insert_user_.BindInt64(4, user.created_ms));
     RETURN_IF_ERROR(insert_user_.BindOptionalInt64(5, user.last_login_ms));
+    RETURN_IF_ERROR(insert_user_.BindInt64(6, user.must_change_password ? 1 : 0));
     Status status = insert_user_.Run();
     if (!status.ok() && IsConstraint(insert_user_, SQLITE_CONSTRAINT_PRIMARYKEY)) {
       return AlreadyExistsError(fmt::format("user '{}' already exists", user.name));
@@ -281,7 +282,7 @@ class SqliteAuthDb final : public AuthDb {
       return OkStatus();
     };
     RETURN_IF_ERROR(prepare(insert_user_,
-                            fmt::format("INSERT INTO users ({}) VALUES (?1, ?2, ?3, ?4, ?5)", kUserColumns),
+                            fmt::format("INSERT INTO users ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", kUserColumns),
                             "insert user"));
     RETURN_IF_ERROR(
         prepare(get_user_, fmt::format("SELECT {} FROM users WHERE name = ?1", kUserColumns), "get user"));
@@ -290,7 +291,7 @@ class SqliteAuthDb final : public AuthDb {
     RETURN_IF_ERROR(prepare(count_users_, "SELECT COUNT(*) FROM users", "count users"));
     RETURN_IF_ERROR(prepare(count_role_, "SELECT COUNT(*) FROM users WHERE role = ?1", "count users by role"));
     RETURN_IF_ERROR(
-        prepare(set_password_, "UPDATE users SET password_hash = ?2 WHERE name = ?1", "set password hash"));
+        prepare(set_password_, "UPDATE users SET password_hash = ?2, must_change_password = 0 WHERE name = ?1", "set password hash"));
     RETURN_IF_ERROR(prepare(set_last_login_, "UPDATE users SET last_login_ms = ?2 WHERE name = ?1", "set last login"));
     RETURN_IF_ERROR(prepare(delete_user_, "DELETE FROM users WHERE name = ?1", "delete user"));
     RETURN_IF_ERROR(prepare(insert_session_,
@@ -340,6 +341,7 @@ class SqliteAuthDb final : public AuthDb {
     u.password_hash = stmt.ColumnText(2);
     u.created_ms = stmt.ColumnInt64(3);
     if (!stmt.ColumnIsNull(4)) u.last_login_ms = stmt.ColumnInt64(4);
+    u.must_change_password = stmt.ColumnInt64(5) != 0;
     return u;
   }
 

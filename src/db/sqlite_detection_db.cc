@@ -20,7 +20,7 @@ using sqlite::Statement;
 constexpr std::string_view kColumns =
     "sequence_id, request_id, created_ms, image_key, image_etag, model_version, top_label, confidence_pct, "
     "labels_json, threshold_pct, review_enabled, sampled, source, review_task, human_label, human_copied_key, "
-    "human_completed_ms";
+    "human_completed_ms, requested_by";
 
 Detection ReadDetection(const Statement& s) {
   Detection d;
@@ -41,6 +41,7 @@ Detection ReadDetection(const Statement& s) {
   d.human_label = s.ColumnOptionalText(14);
   d.human_copied_key = s.ColumnOptionalText(15);
   if (!s.ColumnIsNull(16)) d.human_completed_ms = s.ColumnInt64(16);
+  d.requested_by = s.ColumnText(17);
   return d;
 }
 
@@ -299,6 +300,7 @@ class SqliteDetectionDb final : public DetectionDb {
     RETURN_IF_ERROR(s.BindOptionalText(14, d.human_label));
     RETURN_IF_ERROR(s.BindOptionalText(15, d.human_copied_key));
     RETURN_IF_ERROR(s.BindOptionalInt64(16, d.human_completed_ms));
+    RETURN_IF_ERROR(s.BindText(17, d.requested_by));
     Status status = s.Run();
     if (!status.ok() && s.last_error_code() == SQLITE_CONSTRAINT_UNIQUE) {
       return AlreadyExistsError(fmt::format("detection '{}' is already in the detection log", d.request_id));
@@ -314,8 +316,8 @@ class SqliteDetectionDb final : public DetectionDb {
     RETURN_IF_ERROR(prepare(insert_,
                             "INSERT INTO detections (request_id, created_ms, image_key, image_etag, model_version, "
                             "top_label, confidence_pct, labels_json, threshold_pct, review_enabled, sampled, source, "
-                            "review_task, human_label, human_copied_key, human_completed_ms) VALUES (?1, ?2, ?3, ?4, "
-                            "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                            "review_task, human_label, human_copied_key, human_completed_ms, requested_by) VALUES (?1, ?2, "
+                            "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                             "insert detection"));
     RETURN_IF_ERROR(prepare(get_, fmt::format("SELECT {} FROM detections WHERE request_id = ?1", kColumns),
                             "get detection"));

@@ -20,6 +20,7 @@ Status SqliteStatus(int code, sqlite3* db, std::string_view context) {
     case SQLITE_NOTADB:
       return DataLossError(std::move(message));
     case SQLITE_FULL:
+      return InsufficientStorageError(std::move(message));
     case SQLITE_NOMEM:
       return ResourceExhaustedError(std::move(message));
     case SQLITE_READONLY:

@@ -17,7 +17,7 @@
 namespace labelloop::db::sqlite {
 
 // Maps an SQLite result code to a Status: BUSY/LOCKED/IOERR Unavailable, CORRUPT/NOTADB
-// DataLoss, FULL/NOMEM ResourceExhausted, READONLY/PERM/AUTH PermissionDenied, CANTOPEN
+// DataLoss, FULL InsufficientStorage, NOMEM ResourceExhausted, READONLY/PERM/AUTH PermissionDenied, CANTOPEN
 // FailedPrecondition, TOOBIG/RANGE/MISMATCH InvalidArgument, CONSTRAINT FailedPrecondition,
 // others Internal. `db` (may be null) supplies the detailed message.
 Status SqliteStatus(int code, sqlite3* db, std::string_view context);

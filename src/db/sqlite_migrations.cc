@@ -46,6 +46,8 @@ CREATE TABLE embedding_cache (
       {5, "notifications", kSchemaNotifications},
       {6, "detections and review tasks", kSchemaDetectionsAndReviews},
       {7, "users, sessions and tokens", kSchemaAuth},
+      {8, "detection requesters and password changes", kSchemaRoles},
+      {9, "detection queue (images waiting for a model or a retry)", kSchemaDetectionQueue},
   };
   return kMigrations;
 }

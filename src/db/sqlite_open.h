@@ -1,5 +1,6 @@
 // Opens a SQLite connection the way every labelloop adapter needs it (internal to src/db):
-// busy_timeout 5 s, WAL, foreign keys, synchronous=NORMAL, and every migration applied.
+// busy_timeout 5 s, WAL, foreign keys, synchronous=FULL (durable commits), and every
+// migration applied.
 // Each area adapter (sqlite_<area>_db.cc) opens its own connection to the same file, so
 // areas never serialise on one another's mutex; SQLite serialises the writers.
 #pragma once

@@ -251,6 +251,15 @@ class SqliteReviewDb final : public ReviewDb {
     return count_available_.ColumnInt64(0);
   }
 
+  Result<bool> HasTaskAvailableFor(std::string_view image_key, std::string_view reviewer, int64_t now_ms) override {
+    std::lock_guard lock(mu_);
+    ScopedReset reset(available_for_image_);
+    RETURN_IF_ERROR(available_for_image_.BindInt64(1, now_ms));
+    RETURN_IF_ERROR(available_for_image_.BindText(2, reviewer));
+    RETURN_IF_ERROR(available_for_image_.BindText(3, image_key));
+    return available_for_image_.Step();
+  }
+
   Result<std::vector<ReviewTask>> ListExpiredInProgress(int64_t now_ms, int limit) override {
     std::lock_guard lock(mu_);
     ScopedReset reset(list_expired_);
@@ -344,6 +353,9 @@ class SqliteReviewDb final : public ReviewDb {
                                         "created_ms, name LIMIT 1",
                                         kColumns, kAvailableFor),
                             "next available review task"));
+    RETURN_IF_ERROR(prepare(available_for_image_,
+                            fmt::format("SELECT 1 FROM review_tasks WHERE image_key = ?3 AND {} LIMIT 1", kAvailableFor),
+                            "review task available for an image"));
     RETURN_IF_ERROR(prepare(count_available_,
                             "SELECT COUNT(*) FROM review_tasks WHERE status = 'InProgress' AND expires_ms > ?1 AND "
                             "(claimed_by IS NULL OR claim_expires_ms <= ?1)",
@@ -415,7 +427,7 @@ class SqliteReviewDb final : public ReviewDb {
   std::mutex mu_;
   Connection connection_;  // GUARDED_BY(mu_), as are the statements below
   Statement insert_, get_, find_by_detection_, update_, revision_, insert_answer_, list_answers_;
-  Statement next_available_, count_available_, list_expired_, list_unwritten_, read_cursor_, write_cursor_;
+  Statement next_available_, available_for_image_, count_available_, list_expired_, list_unwritten_, read_cursor_, write_cursor_;
 };
 
 }  // namespace

@@ -13,5 +13,7 @@ extern const std::string_view kSchemaEvents;              // migration 4
 extern const std::string_view kSchemaNotifications;       // migration 5
 extern const std::string_view kSchemaDetectionsAndReviews;  // migration 6
 extern const std::string_view kSchemaAuth;                // migration 7
+extern const std::string_view kSchemaRoles;               // migration 8
+extern const std::string_view kSchemaDetectionQueue;      // migration 9
 
 }  // namespace labelloop::db::sqlite

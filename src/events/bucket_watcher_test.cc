@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <fstream>
+
 #include "db/event_db.h"
+#include "store/test_temp_dir.h"
 
 namespace labelloop::events {
 namespace {
@@ -90,6 +95,39 @@ TEST_F(BucketWatcherTest, ABurstOfAThousandUploadsIsQueuedWhole) {
   clock_.AdvanceMs(5000);
   EXPECT_EQ(Poll(), 1000);
   EXPECT_EQ(*db_->CountEvents(std::string(db::kEventPending)), 1000);
+}
+
+// Issue 9: one unreadable file in the bucket folder used to fail every listing, so the
+// watcher never queued anything again. Now it is skipped and the watcher goes on.
+TEST(BucketWatcherLocalTest, AnUnreadableFileDoesNotStopTheWatcher) {
+  store::TestTempDir temp;
+  const std::string root = temp.path() + "/bucket";
+  {
+    auto bucket = store::OpenLocalObjectStore(root);
+    ASSERT_TRUE(bucket.ok()) << bucket.status().ToString();
+    ASSERT_TRUE((*bucket)->Put("images_for_detection/a.jpg", "A").ok());
+  }
+  const std::string unreadable = root + "/images_for_detection/locked.jpg";
+  { std::ofstream(unreadable) << "LOCKED"; }
+  ASSERT_EQ(chmod(unreadable.c_str(), 0), 0);
+  EXPECT_EXIT(
+      {
+        if (!store::BecomeUnprivilegedOver(temp.path())) std::_Exit(3);
+        FakeClock clock(SystemClock::Default()->NowMs() + 3'600'000);  // every file is settled
+        auto bucket = store::OpenLocalObjectStore(root);
+        auto db = db::OpenSqliteEventDb(":memory:", &clock);
+        if (!bucket.ok() || !db.ok()) std::_Exit(4);
+        EventQueue queue(db->get(), &clock);
+        BucketWatcher watcher(bucket->get(), &queue, &clock, WatcherOptions{});
+        Result<int> first = watcher.PollOnce();
+        if (!first.ok() || *first != 1) std::_Exit(5);  // a.jpg, not the locked one
+        if (!(*bucket)->Put("images_for_detection/b.jpg", "B").ok()) std::_Exit(6);
+        clock.AdvanceMs(10'000);
+        Result<int> second = watcher.PollOnce();
+        if (!second.ok() || *second != 1) std::_Exit(7);  // b.jpg: the watcher went on
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 TEST(EventQueueTest, WakesOnNewEventsOnly) {

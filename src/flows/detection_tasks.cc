@@ -32,17 +32,26 @@ Json LabelsJson(const model::Detection& detection) {
 
 }  // namespace
 
-Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,
-                                     std::string_view source) {
-  if (Result<db::Detection> logged = deps_.detections->Get(request_id); logged.ok()) {
-    ASSIGN_OR_RETURN(Json labels, ParseJson(logged->labels_json, "logged labels"));
-    ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(logged->model_version));
-    return Json{{"request_id", request_id}, {"key", key}, {"version", logged->model_version},
-                {"label", logged->top_label}, {"confidence", logged->confidence_pct}, {"labels", labels},
-                {"threshold", logged->threshold_pct}, {"review_enabled", logged->review_enabled},
-                {"below_threshold", logged->confidence_pct < logged->threshold_pct},
-                {"candidate_labels", version.labels}};
+Result<std::optional<Json>> FlowTasks::FindLogged(const std::string& request_id) {
+  Result<db::Detection> logged = deps_.detections->Get(request_id);
+  if (!logged.ok()) {
+    if (logged.status().code() == StatusCode::kNotFound) return std::optional<Json>();
+    return logged.status();
   }
+  ASSIGN_OR_RETURN(Json labels, ParseJson(logged->labels_json, "logged labels"));
+  ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(logged->model_version));
+  return std::optional<Json>(Json{{"request_id", request_id}, {"key", logged->image_key},
+                                  {"version", logged->model_version}, {"label", logged->top_label},
+                                  {"confidence", logged->confidence_pct}, {"labels", labels},
+                                  {"threshold", logged->threshold_pct}, {"review_enabled", logged->review_enabled},
+                                  {"below_threshold", logged->confidence_pct < logged->threshold_pct},
+                                  {"candidate_labels", version.labels}, {"pending", false}});
+}
+
+Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,
+                                     std::string_view source, std::string_view requested_by) {
+  ASSIGN_OR_RETURN(std::optional<Json> logged, FindLogged(request_id));
+  if (logged) return *logged;
   ASSIGN_OR_RETURN(const double threshold, deps_.params->GetDouble(params::kMinimumLabelDetectionConfidence));
   ASSIGN_OR_RETURN(const bool review_enabled, deps_.params->GetBool(params::kEnableA2IWorkflow));
   ASSIGN_OR_RETURN(model::Detection detection, deps_.detection->Detect(bytes, key, 0, 0));
@@ -62,6 +71,7 @@ Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& 
   row.threshold_pct = threshold;
   row.review_enabled = review_enabled;
   row.source = std::string(source);
+  row.requested_by = std::string(requested_by);
   if (Status inserted = deps_.detections->Insert(row); !inserted.ok() && inserted.code() != StatusCode::kAlreadyExists) {
     return inserted;
   }
@@ -69,21 +79,21 @@ Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& 
   Json result = {{"request_id", request_id}, {"key", key}, {"version", detection.version},
                  {"label", row.top_label}, {"confidence", row.confidence_pct}, {"labels", labels},
                  {"threshold", threshold}, {"review_enabled", review_enabled}, {"below_threshold", below},
-                 {"candidate_labels", version.labels}};
-  Notify(fmt::format("Detection result: {} {:.1f}", row.top_label.empty() ? "(no label)" : row.top_label,
-                     row.confidence_pct),
-         result);
+                 {"candidate_labels", version.labels}, {"pending", false}};
+  NotifyPerDetection("detection",
+                     fmt::format("Detection result: {} {:.1f}", row.top_label.empty() ? "(no label)" : row.top_label,
+                                 row.confidence_pct),
+                     result);
   return result;
 }
 
 Result<Json> FlowTasks::Detect(const Json& input, const workflow::TaskContext& context) {
   ASSIGN_OR_RETURN(const std::string key, RequireString(input, "key", "detect"));
-  ASSIGN_OR_RETURN(std::string bytes, deps_.bucket->Get(key));
   // Keyed on the event when there is one: even a second execution of the same event (a
   // crash between starting it and marking the event dispatched) logs one detection.
   const std::string identity =
       input.contains("event_id") ? fmt::format("event:{}", input["event_id"].dump()) : context.IdempotencyKey();
-  return DetectAndLog(key, bytes, RequestIdFor(identity), db::kDetectionSourceEvent);
+  return DetectOrQueue(key, RequestIdFor(identity), db::kDetectionSourceEvent, nullptr);
 }
 
 Result<Json> FlowTasks::ReviewIfUncertain(const Json& detection) {
@@ -98,7 +108,7 @@ Result<Json> FlowTasks::ReviewIfUncertain(const Json& detection) {
   in.model_confidence_pct = detection.value("confidence", 0.0);
   in.candidate_labels = detection.value("candidate_labels", std::vector<std::string>{});
   ASSIGN_OR_RETURN(db::ReviewTask task, deps_.reviews->CreateTask(in));
-  Notify("Review task created", {{"task", task.name}, {"image", in.image_key}, {"source", in.source},
+  NotifyPerDetection("review-task", "Review task created", {{"task", task.name}, {"image", in.image_key}, {"source", in.source},
                                  {"detection_request_id", in.detection_request_id}, {"model_label", in.model_label},
                                  {"model_confidence", in.model_confidence_pct}});
   return Json{{"review_task", task.name}};
@@ -120,7 +130,11 @@ Result<Json> FlowTasks::DetectUpload(const std::string& bytes, std::string_view 
   // Handled here: the watcher must not start a second detection of this object.
   RETURN_IF_ERROR(deps_.events->MarkObjectHandled(key, Sha256Hex(bytes), fmt::format("api:{}", actor)));
   RETURN_IF_ERROR(deps_.bucket->Put(key, bytes).status());
-  ASSIGN_OR_RETURN(Json detection, DetectAndLog(key, bytes, request_id, db::kDetectionSourceApi));
+  ASSIGN_OR_RETURN(Json detection, DetectOrQueue(key, request_id, db::kDetectionSourceApi, &bytes, actor));
+  if (detection.value("pending", false)) {
+    return Json{{"status", "pending"}, {"labels", Json::array()}, {"version", nullptr}, {"request_id", request_id},
+                {"image", key}, {"review_task", nullptr}, {"reason", detection.value("reason", "")}};
+  }
   ASSIGN_OR_RETURN(Json review, ReviewIfUncertain(detection));
   Json labels = Json::array();
   for (const Json& l : detection["labels"]) {
@@ -128,7 +142,7 @@ Result<Json> FlowTasks::DetectUpload(const std::string& bytes, std::string_view 
     if (max_results > 0 && int(labels.size()) >= max_results) break;
     labels.push_back(l);
   }
-  return Json{{"labels", labels}, {"version", detection["version"]}, {"request_id", request_id},
+  return Json{{"status", "detected"}, {"labels", labels}, {"version", detection["version"]}, {"request_id", request_id},
               {"image", key}, {"review_task", review["review_task"]}};
 }
 

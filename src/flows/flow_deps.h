@@ -7,8 +7,10 @@
 #include "common/clock.h"
 #include "db/metadata_db.h"
 #include "db/detection_db.h"
+#include "db/detection_queue_db.h"
 #include "events/event_queue.h"
 #include "flows/detection_runner.h"
+#include "flows/serving_controller.h"
 #include "flows/training_runner.h"
 #include "model/model_service.h"
 #include "notify/notifier.h"
@@ -30,6 +32,9 @@ struct FlowOptions {
   // falls below this fraction, once at least `agreement_min_samples` were reviewed.
   double agreement_alert_below = 0.8;
   int64_t agreement_min_samples = 10;
+  // Detection results and review tasks notified one by one per minute, each; the rest are
+  // summed up (config "notifications.per_detection_per_minute"; 0: no limit).
+  int per_detection_notifications_per_minute = 20;
 };
 
 struct FlowDeps {
@@ -42,9 +47,12 @@ struct FlowDeps {
   review::ReviewService* reviews = nullptr;
   review::SamplingService* sampling = nullptr;
   db::DetectionDb* detections = nullptr;
+  db::DetectionQueueDb* detection_queue = nullptr;  // images waiting for a model or a retry
   events::EventQueue* events = nullptr;  // also keeps task idempotency records
   TrainingRunner* training = nullptr;
   DetectionRunner* detection = nullptr;
+  ServingController* serving = nullptr;  // starts and stops versions (RUNNING means serving)
+  SystemState* system = nullptr;         // For-System-Use-Only; shared with `serving`
   const Clock* clock = nullptr;
 };
 

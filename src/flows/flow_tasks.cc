@@ -44,9 +44,20 @@ void FlowTasks::Notify(const std::string& subject, Json body) {
   }
 }
 
+void FlowTasks::NotifyPerDetection(std::string_view kind, const std::string& subject, Json body) {
+  const notify::NoticeLimiter::Decision decision = notices_.Take(kind, deps_.clock->NowMs());
+  if (!decision.send) return;
+  if (decision.held_back > 0) {
+    Notify(fmt::format("{} more {} notification(s) not sent one by one", decision.held_back, kind),
+           {{"kind", kind}, {"held_back", decision.held_back}, {"limit_per_minute", notices_.max_per_minute()},
+            {"see", kind == "detection" ? "the detection log" : "the review tasks"}});
+  }
+  Notify(subject, std::move(body));
+}
+
 void FlowTasks::RecordFailedImageSet(const std::string& fingerprint, const std::string& reason) {
   if (fingerprint.empty()) return;
-  Status recorded = system_.Update([&](Json& state) { state[kFailedImageSets][fingerprint] = reason; });
+  Status recorded = system_->Update([&](Json& state) { state[kFailedImageSets][fingerprint] = reason; });
   if (!recorded.ok()) spdlog::error("cannot record the failed image set: {}", recorded.ToString());
 }
 

@@ -213,6 +213,79 @@ TEST_F(FlowTasksTest, ALowConfidenceAnswerBecomesATrainingImageOnce) {
   EXPECT_TRUE(Notified("Review processed"));
 }
 
+// Issue 9 row 6: an output.json the server did not write (put through the API, dropped into
+// the folder, or edited after the server wrote it) trains nothing, is marked refused in the
+// step's result, and notifies once.
+TEST_F(FlowTasksTest, AReviewOutputTheServerDidNotWriteIsRefused) {
+  PutVersion("v1");
+  LogDetection("det-1", "amazon_logo", 40);
+  const std::string output = Review("det-1", review::kSourceLowConfidence, "aws_logo");
+  const std::string genuine = Must(bucket_->Get(output));
+  std::string edited = genuine;
+  edited.replace(edited.find("\"final_label\": \"aws_logo\""), 25, "\"final_label\": \"dog\"");
+  ASSERT_NE(edited, genuine);
+  // Forged: a task name that never existed, in a fresh key.
+  std::string forged = genuine;
+  const std::string task_name = Json::parse(genuine)["task_name"];
+  forged.replace(forged.find(task_name), task_name.size(), "review-forged");
+  ASSERT_TRUE(bucket_->Put("a2i-human-loop-data/x/forged/output.json", forged).ok());
+  ASSERT_TRUE(bucket_->Put("a2i-human-loop-data/x/copy/output.json", genuine).ok());
+  ASSERT_TRUE(bucket_->Put("a2i-human-loop-data/x/junk/output.json", "{\"final_label\": \"dog\"}").ok());
+  for (const std::string key : {"a2i-human-loop-data/x/forged/output.json", "a2i-human-loop-data/x/copy/output.json",
+                                "a2i-human-loop-data/x/junk/output.json"}) {
+    SCOPED_TRACE(key);
+    Json refused = Must(tasks_->AddTrainingImage({{"key", key}}, Context()));
+    EXPECT_TRUE(refused["refused"].get<bool>()) << refused.dump();
+    EXPECT_TRUE(refused["copied_key"].is_null());
+  }
+  // Edited in place after the server wrote it: refused too, and a re-run notifies no more.
+  ASSERT_TRUE(bucket_->Put(output, edited).ok());
+  Json refused = Must(tasks_->AddTrainingImage({{"key", output}}, Context()));
+  EXPECT_TRUE(refused["refused"].get<bool>()) << refused.dump();
+  EXPECT_NE(refused["reason"].get<std::string>().find("final label 'dog'"), std::string::npos) << refused.dump();
+  Must(tasks_->AddTrainingImage({{"key", output}}, Context()));
+  EXPECT_TRUE(Must(store::ListAll(*bucket_, "images_labeled_by_folder/")).empty());
+  int refusals = 0;
+  for (const auto& s : Subjects()) refusals += s.starts_with("Review output refused") ? 1 : 0;
+  EXPECT_EQ(refusals, 4);  // one per refused file, not per run
+  EXPECT_FALSE(Notified("Review processed"));
+  EXPECT_FALSE(Must(detection_db_->Get("det-1")).human_copied_key.has_value());
+  // The genuine bytes at the genuine key are still trusted.
+  ASSERT_TRUE(bucket_->Put(output, genuine).ok());
+  Json added = Must(tasks_->AddTrainingImage({{"key", output}}, Context()));
+  EXPECT_FALSE(added.value("refused", false));
+  EXPECT_TRUE(added["copied_key"].is_string());
+}
+
+// Issue 9: a consumer calling /detect in a loop made one notification per call (results and
+// review tasks). Now at most per_detection_notifications_per_minute go out one by one.
+TEST_F(FlowTasksTest, PerDetectionNotificationsAreRateLimitedAndSummedUp) {
+  FlowOptions options;
+  options.per_detection_notifications_per_minute = 5;
+  Open(options);
+  PutVersion("v1");
+  const auto uncertain = [&](int i) {
+    const std::string id = "det-loop-" + std::to_string(i);
+    LogDetection(id, "amazon_logo", 10);
+    Json detection = {{"below_threshold", true}, {"review_enabled", true}, {"key", "images_for_detection/" + id + ".png"},
+                      {"request_id", id}, {"label", "amazon_logo"}, {"confidence", 10.0},
+                      {"candidate_labels", {"amazon_logo", "aws_logo"}}};
+    Json made = Must(tasks_->CreateReviewTask({{"detection", detection}}, Context()));
+    EXPECT_TRUE(made["review_task"].is_string());  // every task is made; only notices are limited
+  };
+  for (int i = 0; i < 50; ++i) uncertain(i);
+  const auto count = [&](std::string_view prefix) {
+    int n = 0;
+    for (const auto& s : Subjects()) n += s.starts_with(prefix) ? 1 : 0;
+    return n;
+  };
+  EXPECT_EQ(count("Review task created"), 5);
+  clock_.AdvanceMs(60'000);
+  uncertain(50);
+  EXPECT_EQ(count("Review task created"), 6);
+  EXPECT_EQ(count("45 more review-task notification(s) not sent one by one"), 1);
+}
+
 TEST_F(FlowTasksTest, NoneOfTheAboveAddsNothingByDefault) {
   PutVersion("v1");
   LogDetection("det-1", "amazon_logo", 40);

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/content_hash.h"
 #include "flows/flow_tasks.h"
 #include "model/manifest.h"
 #include "review/review_output.h"
@@ -11,12 +12,47 @@
 
 namespace labelloop::flows {
 
+Result<std::optional<std::string>> FlowTasks::TrustReviewOutput(const std::string& key,
+                                                                const Result<review::ReviewOutput>& parsed) {
+  using Refusal = std::optional<std::string>;
+  if (!parsed.ok()) {
+    return Refusal(fmt::format("{} is not a review output: {}", store::QuoteKey(key), parsed.status().message()));
+  }
+  Result<db::ReviewTask> task = deps_.reviews->GetTask(parsed->task_name);
+  if (task.status().code() == StatusCode::kNotFound) {
+    return Refusal(fmt::format("{} names review task '{}', which does not exist", store::QuoteKey(key),
+                               parsed->task_name));
+  }
+  if (!task.ok()) return task.status();  // the database, not the file: retried
+  if (Status verdict = review::VerifyReviewOutput(*parsed, *task, key); !verdict.ok()) return Refusal(verdict.message());
+  return Refusal();
+}
+
+Result<Json> FlowTasks::RefuseReviewOutput(const std::string& key, const std::string& text, const std::string& why,
+                                           const workflow::TaskContext& context) {
+  spdlog::warn("review output refused: {}", why);
+  // Once per file content: a re-run of this step, or the same bytes seen again, stays quiet.
+  const std::string once_key = fmt::format("refused-review-output:{}:{}", key, Sha256Hex(text));
+  ASSIGN_OR_RETURN(std::optional<std::string> notified, deps_.events->db().FindTaskRecord(once_key));
+  Json result = {{"refused", true}, {"key", key}, {"reason", why},
+                 {"copied_key", nullptr}, {"action", "refused: not written by the server; nothing copied"}};
+  if (!notified) {
+    Json body = result;
+    body["execution"] = context.execution_id;
+    Notify(fmt::format("Review output refused: {}", store::QuoteKey(key)), body);
+    RETURN_IF_ERROR(deps_.events->db().PutTaskRecord(once_key, Json{{"notified", true}}.dump()));
+  }
+  return result;
+}
+
 Result<Json> FlowTasks::AddTrainingImage(const Json& input, const workflow::TaskContext& context) {
   ASSIGN_OR_RETURN(const std::string key, RequireString(input, "key", "add training image"));
   ASSIGN_OR_RETURN(const std::string text, deps_.bucket->Get(key));
-  Result<review::ReviewOutput> parsed = review::ParseReviewOutput(text);
-  // A malformed answer file will not parse on a retry either: fail the step, name the file.
-  if (!parsed.ok()) return FailedPreconditionError(fmt::format("{}: {}", store::QuoteKey(key), parsed.status().message()));
+  const Result<review::ReviewOutput> parsed = review::ParseReviewOutput(text);
+  // Only an output the server wrote for a Completed task may train: anything written through
+  // the API, dropped into the folder or edited afterwards copies nothing.
+  ASSIGN_OR_RETURN(const std::optional<std::string> refusal, TrustReviewOutput(key, parsed));
+  if (refusal) return RefuseReviewOutput(key, text, *refusal, context);
   const review::ReviewOutput& out = *parsed;
   std::optional<std::string> copied_key;
   std::string action;
@@ -67,10 +103,10 @@ void FlowTasks::CheckAgreement(const std::string& version) {
   for (const review::AgreementStats& a : *stats) {
     if (a.model_version != version || a.count < options_.agreement_min_samples) continue;
     const bool below = a.rate < options_.agreement_alert_below;
-    Result<Json> state = system_.Read();
+    Result<Json> state = system_->Read();
     const bool alerted = state.ok() && state->value(kDriftAlerts, Json::object()).value(version, false);
     if (below == alerted) return;  // notify on crossing only
-    Status recorded = system_.Update([&](Json& s) {
+    Status recorded = system_->Update([&](Json& s) {
       if (below) {
         s[kDriftAlerts][version] = true;
       } else if (s.contains(kDriftAlerts)) {

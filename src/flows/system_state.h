@@ -18,6 +18,9 @@ namespace labelloop::flows {
 inline constexpr const char* kPreviousTrainedImages = "previous_trained_images";
 inline constexpr const char* kRunningVersion = "running_version";
 inline constexpr const char* kPreviousVersion = "previous_version";
+// {"version", "trained_images"}: the training flow deploys this version; once it serves,
+// previous_trained_images takes trained_images (ServingController).
+inline constexpr const char* kDeploying = "deploying";
 inline constexpr const char* kFailedImageSets = "failed_image_sets";  // {fingerprint: reason}
 inline constexpr const char* kDriftAlerts = "drift_alerts";            // {version: true while below}
 

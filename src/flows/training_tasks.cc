@@ -1,6 +1,7 @@
 // The training branch: check -> create manifest -> create version (training starts in the
 // background) -> status loop -> F1 gate -> start -> status loop -> deploy.
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "common/clock.h"
 #include "common/content_hash.h"
@@ -29,7 +30,7 @@ Result<Json> FlowTasks::CheckTraining(const Json& input, const workflow::TaskCon
   ASSIGN_OR_RETURN(const bool enabled, deps_.params->GetBool(params::kEnableAutomaticTraining));
   ASSIGN_OR_RETURN(const int64_t minimum, deps_.params->GetInt(params::kMinimumUntrainedImages));
   ASSIGN_OR_RETURN(const double min_f1, deps_.params->GetDouble(params::kMinimumF1Score));
-  ASSIGN_OR_RETURN(const Json state, system_.Read());
+  ASSIGN_OR_RETURN(const Json state, system_->Read());
   ASSIGN_OR_RETURN(model::LabeledListing listing, model::ListLabeledImages(*deps_.bucket));
   const int64_t count = int64_t(listing.entries.size());
   const int64_t previous = state.value(kPreviousTrainedImages, int64_t{0});
@@ -153,10 +154,21 @@ Result<Json> FlowTasks::CheckF1(const Json& input, const workflow::TaskContext& 
 Result<Json> FlowTasks::StartVersion(const Json& input, const workflow::TaskContext& context) {
   ASSIGN_OR_RETURN(const std::string name, RequireString(input.value("manifest", Json::object()), "version", "start version"));
   ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(name));
-  // Idempotent: a re-run finds it started.
+  // Idempotent: a re-run finds it started. previous_trained_images is recorded when the
+  // version serves (ServingController), not before: the training check must not see the
+  // images as trained while no version trained on them serves.
   if (version.status != db::kRunning && version.status != db::kStarting) {
-    ASSIGN_OR_RETURN(version, deps_.models->StartVersion(name));
+    const int64_t trained =
+        input["manifest"].value("image_count", version.training_image_count + version.test_image_count);
+    RETURN_IF_ERROR(deps_.serving->RecordDeploy(name, trained));
+    ASSIGN_OR_RETURN(version, deps_.models->RequestStart(name));
   }
+  // Serving now, here, rather than at the controller's next poll. A version that cannot
+  // load is recorded so ("Start failed") and the status loop ends in "Start failed".
+  if (Result<ServingChange> change = deps_.serving->Reconcile(); !change.ok()) {
+    spdlog::warn("start version {}: {}", name, change.status().ToString());
+  }
+  ASSIGN_OR_RETURN(version, deps_.metadata->GetModelVersion(name));
   Notify(fmt::format("Model status: {}", version.status),
          {{"version", name}, {"status", version.status}, {"message", StatusMessage(version)},
           {"execution", context.execution_id}});
@@ -172,29 +184,22 @@ Result<Json> FlowTasks::VersionStatus(const Json& input, const workflow::TaskCon
 Result<Json> FlowTasks::Deploy(const Json& input, const workflow::TaskContext& context) {
   ASSIGN_OR_RETURN(const std::string name, RequireString(input.value("manifest", Json::object()), "version", "deploy"));
   ASSIGN_OR_RETURN(db::ModelVersion version, deps_.metadata->GetModelVersion(name));
+  // The ServingController switched detection, stopped the previous version and recorded
+  // For-System-Use-Only before it made the version RUNNING; this step reports it.
   if (version.status != db::kRunning) {
     return FailedPreconditionError(fmt::format("deploy: version {} is {}, not RUNNING", name, version.status));
   }
+  if (deps_.detection->version() != name) {
+    return UnavailableError(fmt::format("deploy: version {} is RUNNING but detection does not serve it yet", name));
+  }
   ASSIGN_OR_RETURN(const int64_t units, deps_.params->GetInt(params::kMinimumInferenceUnits));
-  // 1. Switch detection to the new version (detections in flight finish on the old one).
-  if (deps_.detection->version() != name) RETURN_IF_ERROR(deps_.detection->Deploy(name, int(units)));
-  // 2. Stop every other version still running or starting.
-  ASSIGN_OR_RETURN(const Json state, system_.Read());
+  ASSIGN_OR_RETURN(const Json state, system_->Read());
+  const int64_t trained = state.value(kPreviousTrainedImages, int64_t{0});
   std::vector<std::string> stopped;
   ASSIGN_OR_RETURN(std::vector<db::ModelVersion> versions, deps_.metadata->ListModelVersions());
   for (const auto& v : versions) {
-    if (v.name == name || (v.status != db::kRunning && v.status != db::kStarting)) continue;
-    RETURN_IF_ERROR(deps_.models->StopVersion(v.name).status());
-    stopped.push_back(v.name);
+    if (v.status == db::kStopped && v.status_message == "Stopped: replaced by " + name) stopped.push_back(v.name);
   }
-  // 3. Remember what was trained and what runs.
-  const int64_t trained = input["manifest"].value("image_count", version.training_image_count + version.test_image_count);
-  const std::string previous = state.value(kRunningVersion, "");
-  RETURN_IF_ERROR(system_.Update([&](Json& s) {
-    s[kPreviousTrainedImages] = trained;
-    s[kRunningVersion] = name;
-    if (!previous.empty() && previous != name) s[kPreviousVersion] = previous;
-  }));
   const std::string message = fmt::format("Model version {} (F1 {:.3f}) is deployed for detection. Status: RUNNING", name,
                                           version.f1.value_or(0.0));
   Notify(fmt::format("Model version {} is running", name),

@@ -19,7 +19,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string SessionCookieValue(const httplib::Request& request) {
+std::string SessionCookieValue(const Request& request) {
   size_t count = request.get_header_value_count("Cookie");
   for (size_t i = 0; i < count; ++i) {
     std::string header = request.get_header_value("Cookie", i);
@@ -36,7 +36,7 @@ std::string SessionCookieValue(const httplib::Request& request) {
   return "";
 }
 
-Result<std::optional<Caller>> Authenticate(const httplib::Request& request, auth::AuthService& auth) {
+Result<std::optional<Caller>> Authenticate(const Request& request, auth::AuthService& auth) {
   if (request.has_header("Authorization")) {
     std::string header = request.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
@@ -51,7 +51,12 @@ Result<std::optional<Caller>> Authenticate(const httplib::Request& request, auth
   auto session = auth.AuthenticateSession(session_id);
   if (!session.ok()) return session.status();
   auto& [principal, csrf] = *session;
-  return std::optional<Caller>(Caller{principal.name, principal.role, false, session_id, csrf});
+  return std::optional<Caller>(
+      Caller{principal.name, principal.role, false, session_id, csrf, principal.must_change_password});
+}
+
+bool AllowedBeforePasswordChange(const Route& route) {
+  return route.pattern == "/api/v1/session" || route.pattern == "/api/v1/session/password";
 }
 
 bool IsStateChanging(std::string_view method) {
@@ -81,6 +86,12 @@ Status AuthorizeCall(const Route& route, Call& call) {
       return PermissionDeniedError(
           "CSRF token missing or wrong: send the csrf_token from GET /api/v1/session as the X-CSRF-Token header");
     }
+  }
+  if (who.must_change_password && !AllowedBeforePasswordChange(route)) {
+    return PermissionDeniedError(fmt::format(
+        "user '{}' signed in with a one-time password and must change it first: POST /api/v1/session/password "
+        "with {{\"current_password\", \"new_password\"}} (the console asks for it at sign-in)",
+        who.name));
   }
   call.caller = std::move(*caller);
   return OkStatus();

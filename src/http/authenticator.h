@@ -9,8 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include <httplib.h>
-
 #include "auth/auth_service.h"
 #include "http/route.h"
 
@@ -20,16 +18,21 @@ inline constexpr std::string_view kSessionCookieName = "labelloop_session";
 inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
 // The labelloop_session cookie's value ("" when absent).
-std::string SessionCookieValue(const httplib::Request& request);
+std::string SessionCookieValue(const Request& request);
 
 // The caller, nullopt when the request carries no credentials; Unauthenticated when it
 // carries credentials that are wrong, expired or revoked.
-Result<std::optional<Caller>> Authenticate(const httplib::Request& request, auth::AuthService& auth);
+Result<std::optional<Caller>> Authenticate(const Request& request, auth::AuthService& auth);
 
 // Fills call.caller and checks the route's access rule: Unauthenticated (no or bad
-// credentials on a non-open route), PermissionDenied (role, or missing/wrong CSRF token).
+// credentials on a non-open route), PermissionDenied (role, missing/wrong CSRF token, or a
+// one-time password not yet changed).
 // On open routes bad credentials are ignored (the login page must work with a stale cookie).
 Status AuthorizeCall(const Route& route, Call& call);
+
+// The routes a session with a one-time password may call: see and end the session, and
+// change the password (POST /api/v1/session/password). Everything else is refused.
+bool AllowedBeforePasswordChange(const Route& route);
 
 // True for methods that change state (everything but GET, HEAD, OPTIONS).
 bool IsStateChanging(std::string_view method);

@@ -4,6 +4,7 @@
 
 #include "common/json_util.h"
 #include "db/detection_db.h"
+#include "db/detection_queue_db.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
 
@@ -29,6 +30,7 @@ nlohmann::json DetectionJson(const db::Detection& d) {
   auto labels = ParseJson(d.labels_json, "labels");
   auto optional = [](const std::optional<std::string>& s) { return s ? nlohmann::json(*s) : nlohmann::json(nullptr); };
   return {{"request_id", d.request_id},
+          {"status", "detected"},
           {"created", IsoTime(d.created_ms)},
           {"image_key", d.image_key},
           {"image_etag", d.image_etag},
@@ -40,11 +42,52 @@ nlohmann::json DetectionJson(const db::Detection& d) {
           {"review_enabled", d.review_enabled},
           {"sampled", d.sampled},
           {"source", d.source},
+          {"requested_by", d.requested_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.requested_by)},
           {"review_status", ReviewStatusName(d)},
           {"review_task", optional(d.review_task)},
           {"human_label", optional(d.human_label)},
           {"human_copied_key", optional(d.human_copied_key)},
           {"human_completed", IsoTime(d.human_completed_ms)}};
+}
+
+// An image not in the detection log: waiting (pending) or failed for good, with the reason.
+nlohmann::json QueuedJson(const db::QueuedImage& q) {
+  const bool pending = q.status == db::kQueuedPending;
+  return {{"request_id", q.request_id},
+          {"status", q.status},
+          {"created", IsoTime(q.arrived_ms)},
+          {"image_key", q.image_key},
+          {"source", q.source},
+          {"version", nullptr},
+          {"label", nullptr},
+          {"labels", nlohmann::json::array()},
+          {"attempts", q.attempts},
+          {"next_attempt", pending ? nlohmann::json(IsoTime(q.next_attempt_ms)) : nlohmann::json(nullptr)},
+          {"reason", q.last_error}};
+}
+
+// GET /api/v1/detections?status=pending|failed: the queue, newest first; the cursor is
+// the last sequence id of the previous page.
+Status ListQueued(Call& call, std::string_view status) {
+  RETURN_IF_ERROR(RequireDep(call.deps.detection_queue, "the detection queue"));
+  ASSIGN_OR_RETURN(const int limit, PageLimit(call));
+  std::optional<int64_t> before;
+  if (const std::string cursor = QueryString(call, "cursor"); !cursor.empty()) {
+    char* end = nullptr;
+    const long long value = std::strtoll(cursor.c_str(), &end, 10);
+    if (*end != '\0' || value <= 0) return InvalidArgumentError(fmt::format("malformed cursor '{}'", cursor));
+    before = value;
+  }
+  ASSIGN_OR_RETURN(std::vector<db::QueuedImage> rows, call.deps.detection_queue->List(status, limit + 1, before));
+  ASSIGN_OR_RETURN(const int64_t total, call.deps.detection_queue->Count(status));
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < rows.size() && int(i) < limit; ++i) list.push_back(QueuedJson(rows[i]));
+  const bool more = int(rows.size()) > limit;
+  ReplyJson(call, 200,
+            {{"detections", list},
+             {"next_cursor", more ? nlohmann::json(std::to_string(rows[limit - 1].sequence_id)) : nlohmann::json(nullptr)},
+             {"total", total}});
+  return OkStatus();
 }
 
 }  // namespace
@@ -61,12 +104,20 @@ Status HandleDetect(Call& call) {
                    call.deps.hooks.detect(call.request.body, filename, static_cast<int>(max_results), min_confidence,
                                           ActorName(call)));
   call.events.Publish("detection", result);
-  ReplyJson(call, 200, result);
+  // 202: the image is kept and detected as soon as a version serves (GET
+  // /api/v1/detections/{request_id} shows it pending until then).
+  ReplyJson(call, result.value("status", "") == "pending" ? 202 : 200, result);
   return OkStatus();
 }
 
 Status HandleListDetections(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.detections, "the detection log"));
+  const std::string status = QueryString(call, "status", "detected");
+  if (status == db::kQueuedPending || status == db::kQueuedFailed) return ListQueued(call, status);
+  if (status != "detected") {
+    return InvalidArgumentError(
+        fmt::format("query parameter 'status' must be detected, pending or failed, got '{}'", status));
+  }
   db::DetectionFilter filter;
   filter.model_version = QueryString(call, "version");
   filter.top_label = QueryString(call, "label");
@@ -88,8 +139,25 @@ Status HandleListDetections(Call& call) {
 
 Status HandleGetDetection(Call& call) {
   RETURN_IF_ERROR(RequireDep(call.deps.detections, "the detection log"));
-  ASSIGN_OR_RETURN(db::Detection detection, call.deps.detections->Get(PathParam(call, "request_id")));
-  ReplyJson(call, 200, DetectionJson(detection));
+  const std::string& request_id = PathParam(call, "request_id");
+  Result<db::Detection> detection = call.deps.detections->Get(request_id);
+  // A consumer reads only the detections it asked for; others look absent, so request ids
+  // cannot be probed.
+  const bool consumer = call.caller->role == auth::Role::kConsumer;
+  const auto not_found = [&] {
+    return NotFoundError(fmt::format("detection '{}' not found among this caller's detections", request_id));
+  };
+  if (detection.status().code() == StatusCode::kNotFound && call.deps.detection_queue != nullptr) {
+    ASSIGN_OR_RETURN(std::optional<db::QueuedImage> queued, call.deps.detection_queue->Find(request_id));
+    if (queued) {
+      if (consumer && queued->requested_by != ActorName(call)) return not_found();
+      ReplyJson(call, 200, QueuedJson(*queued));
+      return OkStatus();
+    }
+  }
+  if (!detection.ok()) return detection.status();
+  if (consumer && detection->requested_by != ActorName(call)) return not_found();
+  ReplyJson(call, 200, DetectionJson(*detection));
   return OkStatus();
 }
 

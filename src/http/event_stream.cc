@@ -55,7 +55,7 @@ Status HandleStream(Call& call) {
   call.response.set_header("Cache-Control", "no-store");
   call.response.set_chunked_content_provider(
       "text/event-stream",
-      [hub, state, keepalive, max_idle](size_t, httplib::DataSink& sink) {
+      [hub, state, keepalive, max_idle](size_t, DataSink& sink) {
         try {
           if (!state->greeted) {
             state->greeted = true;

@@ -10,6 +10,7 @@ namespace labelloop::http {
 
 // misc_routes.cc
 Status HandleHealth(Call& call);
+Status HandleReady(Call& call);
 Status HandleDashboard(Call& call);
 // event_stream.cc
 Status HandleStream(Call& call);
@@ -62,6 +63,7 @@ Status HandleAgreement(Call& call);
 Status HandleLogin(Call& call);
 Status HandleGetSession(Call& call);
 Status HandleLogout(Call& call);
+Status HandleChangePassword(Call& call);
 // user_routes.cc
 Status HandleListUsers(Call& call);
 Status HandleAddUser(Call& call);

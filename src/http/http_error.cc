@@ -14,6 +14,7 @@ int HttpStatusFor(StatusCode code) {
     case StatusCode::kAlreadyExists:
     case StatusCode::kFailedPrecondition: return 409;
     case StatusCode::kResourceExhausted: return 429;
+    case StatusCode::kInsufficientStorage: return 507;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kDataLoss:
     case StatusCode::kInternal: return 500;
@@ -25,12 +26,16 @@ nlohmann::json ErrorBody(std::string_view code, std::string_view message) {
   return {{"error", {{"code", code}, {"message", message}}}};
 }
 
-void WriteHttpError(httplib::Response& response, int http_status, std::string_view code, std::string_view message) {
+void WriteHttpError(Response& response, int http_status, std::string_view code, std::string_view message) {
   response.status = http_status;
   // Replace, not add: an error may follow a half-built success.
   response.headers.erase("Content-Disposition");
   response.headers.erase("ETag");
-  response.set_content(ErrorBody(code, message).dump(), "application/json");
+  response.headers.erase("Content-Range");
+  response.body.clear();
+  // Replace, never throw: a message may quote a path or a value with invalid UTF-8.
+  response.set_content(ErrorBody(code, message).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                       "application/json");
   // 503 is an expected condition (a dependency not wired, too many streams): not an error.
   if (http_status == 503) {
     spdlog::warn("HTTP 503: {}", message);
@@ -39,7 +44,7 @@ void WriteHttpError(httplib::Response& response, int http_status, std::string_vi
   }
 }
 
-void WriteError(httplib::Response& response, const Status& status) {
+void WriteError(Response& response, const Status& status) {
   WriteHttpError(response, HttpStatusFor(status.code()), StatusCodeName(status.code()), status.message());
 }
 

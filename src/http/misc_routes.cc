@@ -1,4 +1,4 @@
-// Health and the dashboard summary.
+// Health (liveness), readiness and the dashboard summary.
 #include "http/call_util.h"
 #include "http/handlers.h"
 
@@ -10,6 +10,13 @@ namespace labelloop::http {
 
 Status HandleHealth(Call& call) {
   ReplyJson(call, 200, {{"status", "ok"}, {"version", LABELLOOP_VERSION}});
+  return OkStatus();
+}
+
+Status HandleReady(Call& call) {
+  if (!call.deps.hooks.ready) return UnavailableError("the readiness hook is not configured on this server");
+  auto [ready, body] = call.deps.hooks.ready();
+  ReplyJson(call, ready ? 200 : 503, body);
   return OkStatus();
 }
 

@@ -10,11 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include <httplib.h>
-
 #include "auth/auth_service.h"
 #include "common/status.h"
 #include "http/event_hub.h"
+#include "http/request.h"
 #include "http/server.h"
 
 namespace labelloop::http {
@@ -43,6 +42,7 @@ struct Caller {
   bool via_token = false;
   std::string session_id;   // raw cookie value when authenticated by session
   std::string csrf_token;   // the session's CSRF token (session callers only)
+  bool must_change_password = false;  // one-time password: only the session routes answer
 };
 
 using PathParams = std::map<std::string, std::string, std::less<>>;
@@ -50,8 +50,8 @@ using PathParams = std::map<std::string, std::string, std::less<>>;
 // Everything a handler sees. Handlers write the response on success and return OK, or
 // return a non-OK Status that the dispatcher turns into the error response.
 struct Call {
-  const httplib::Request& request;
-  httplib::Response& response;
+  const Request& request;
+  Response& response;
   const ServerOptions& options;
   const ServerDeps& deps;
   EventHub& events;

@@ -7,10 +7,12 @@ namespace labelloop::http {
 const std::vector<Route>& RouteTable() {
   static const std::vector<Route> routes = {
       {"GET", "/api/v1/health", kOpen, HandleHealth},
+      {"GET", "/api/v1/ready", kOpen, HandleReady},
       // Session (the login itself is open; the rest needs a signed-in caller).
       {"POST", "/api/v1/session", kOpen, HandleLogin},
       {"GET", "/api/v1/session", kAnyRole, HandleGetSession},
       {"DELETE", "/api/v1/session", kAnyRole, HandleLogout},
+      {"POST", "/api/v1/session/password", kAnyRole, HandleChangePassword},
       // Bucket.
       {"GET", "/api/v1/objects", kAdminOnly, HandleListObjects},
       {"POST", "/api/v1/objects", kAdminConsumer, HandleUploadObjects},

@@ -55,12 +55,12 @@ TEST(RouteTableTest, WrongMethodListsAllowedOnes) {
   EXPECT_NE(FindRoute("HEAD", "/api/v1/health", params, allowed), nullptr);
 }
 
-TEST(RouteTableTest, OnlyHealthLoginAndPagesAreOpen) {
+TEST(RouteTableTest, OnlyHealthReadinessLoginAndPagesAreOpen) {
   std::set<std::string_view> open;
   for (const Route& route : RouteTable()) {
     if (route.access.open) open.insert(route.pattern);
   }
-  EXPECT_EQ(open, (std::set<std::string_view>{"/api/v1/health", "/api/v1/session", "/", "/console",
+  EXPECT_EQ(open, (std::set<std::string_view>{"/api/v1/health", "/api/v1/ready", "/api/v1/session", "/", "/console",
                                                "/console/{path*}", "/label", "/label/{path*}"}));
 }
 
@@ -70,9 +70,11 @@ TEST(RouteTableTest, OnlyHealthLoginAndPagesAreOpen) {
 TEST(RouteTableTest, RolesMatchTheContract) {
   const std::map<std::string, std::string> expected = {
       {"GET /api/v1/health", "open"},
+      {"GET /api/v1/ready", "open"},
       {"POST /api/v1/session", "open"},
       {"GET /api/v1/session", "admin, reviewer, consumer"},
       {"DELETE /api/v1/session", "admin, reviewer, consumer"},
+      {"POST /api/v1/session/password", "admin, reviewer, consumer"},
       {"GET /api/v1/objects", "admin"},
       {"POST /api/v1/objects", "admin, consumer"},
       {"PUT /api/v1/objects/{key+}", "admin, consumer"},
@@ -149,6 +151,7 @@ TEST(HttpErrorTest, OneMappingForEveryCode) {
   EXPECT_EQ(HttpStatusFor(StatusCode::kAlreadyExists), 409);
   EXPECT_EQ(HttpStatusFor(StatusCode::kFailedPrecondition), 409);
   EXPECT_EQ(HttpStatusFor(StatusCode::kResourceExhausted), 429);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kInsufficientStorage), 507);
   EXPECT_EQ(HttpStatusFor(StatusCode::kUnavailable), 503);
   EXPECT_EQ(HttpStatusFor(StatusCode::kDataLoss), 500);
   EXPECT_EQ(HttpStatusFor(StatusCode::kInternal), 500);

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "auth/auth_service.h"
+#include "auth/password_hasher.h"
 #include "db/auth_db.h"
 #include "db/detection_db.h"
 #include "db/metadata_db.h"
@@ -83,6 +84,7 @@ struct Environment {
   std::mutex mu;
   std::vector<std::string> created_keys;  // GUARDED_BY(mu): object_created hook calls
   json last_detect_call;                  // GUARDED_BY(mu)
+  std::atomic<bool> ready{false};         // what the readiness hook answers
 };
 
 Environment* env = nullptr;
@@ -239,6 +241,11 @@ class ServerTest : public ::testing::Test {
                   {"version", "v1"},
                   {"request_id", "req-1"}};
     };
+    deps.hooks.ready = [] {
+      const bool ready = env->ready.load();
+      return std::make_pair(ready, json{{"status", ready ? "ready" : "not_ready"},
+                                        {"components", {{"database", "ok"}, {"model", ready ? "ok" : "none"}}}});
+    };
     // dashboard, start_model and stop_model stay empty: their routes answer 503.
     auto server = Server::Create(options, deps);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
@@ -271,8 +278,20 @@ bool RoleMayCall(Role role, const Route& route) {
   return false;
 }
 
+// The test's own reading of the role-by-prefix rules (docs/auth.md), not ObjectAccess (under
+// test): may `role` call the object route `method` on `key`, given no review task exists?
+bool PrefixAllows(Role role, const std::string& method, const std::string& key) {
+  if (role == Role::kAdmin) return true;
+  const bool detection_image = key.starts_with("images_for_detection/");
+  if (role == Role::kConsumer) return (method == "PUT" || method == "POST") && detection_image;
+  return false;  // a reviewer reads only images of its open review tasks (there are none here)
+}
+
+bool IsObjectKeyRoute(const Route& route) { return route.pattern == "/api/v1/objects/{key+}"; }
+
 // The authorisation matrix, generated from the route table: every route, called without
-// credentials, with a token of each role and with a session cookie of each role.
+// credentials, with a token of each role and with a session cookie of each role. Object
+// routes also obey the prefix rules (the next test walks every prefix).
 TEST_F(ServerTest, AuthorisationMatrixCoversEveryRoute) {
   std::vector<Identity> identities = {{"anonymous", std::nullopt, false}};
   for (Role role : {Role::kAdmin, Role::kReviewer, Role::kConsumer}) {
@@ -295,7 +314,8 @@ TEST_F(ServerTest, AuthorisationMatrixCoversEveryRoute) {
       } else if (!who.role) {
         EXPECT_EQ(status, 401) << res->body;
         EXPECT_EQ(res->get_header_value("WWW-Authenticate"), "Bearer");
-      } else if (!RoleMayCall(*who.role, route)) {
+      } else if (!RoleMayCall(*who.role, route) ||
+                 (IsObjectKeyRoute(route) && !PrefixAllows(*who.role, method, path.substr(16)))) {
         EXPECT_EQ(status, 403) << res->body;
       } else {
         EXPECT_NE(status, 401) << res->body;
@@ -309,6 +329,104 @@ TEST_F(ServerTest, AuthorisationMatrixCoversEveryRoute) {
     }
   }
   EXPECT_EQ(calls, static_cast<int>(RouteTable().size() * identities.size()));
+}
+
+// The prefix half of the matrix: every object route (PUT, multipart POST, GET, DELETE, list)
+// on every top-level prefix, for every identity. Refused calls change nothing.
+TEST_F(ServerTest, AuthorisationMatrixCoversEveryPrefix) {
+  std::vector<Identity> identities = {{"anonymous", std::nullopt, false}};
+  for (Role role : {Role::kAdmin, Role::kReviewer, Role::kConsumer}) {
+    identities.push_back({std::string(auth::RoleName(role)) + " token", role, false});
+    identities.push_back({std::string(auth::RoleName(role)) + " cookie", role, true});
+  }
+  const std::vector<std::string> prefixes = {"images_for_detection/", "images_labeled_by_folder/", "evaluation/",
+                                             "manifests/", "a2i-human-loop-data/"};
+  int calls = 0;
+  for (const std::string& prefix : prefixes) {
+    const std::string key = prefix + "matrix/x.jpg";
+    ASSERT_TRUE(env->bucket->Put(key, "ORIGINAL").ok());
+    for (const Identity& who : identities) {
+      for (const std::string method : {"PUT", "POST", "GET", "LIST", "DELETE"}) {
+        SCOPED_TRACE(method + " " + key + " as " + who.label);
+        std::string wire_method = method == "LIST" ? "GET" : method;
+        httplib::Headers headers = HeadersFor(who, wire_method);
+        httplib::Result res{nullptr, httplib::Error::Unknown};
+        if (method == "POST") {
+          httplib::Client client = NewClient();
+          res = client.Post("/api/v1/objects", headers,
+                            httplib::MultipartFormDataItems{{"prefix", prefix + "matrix", "", ""},
+                                                            {"file", "CHANGED", "x.jpg", "image/jpeg"}});
+        } else if (method == "LIST") {
+          res = Send("GET", "/api/v1/objects?prefix=" + prefix, "", headers);
+        } else {
+          res = Send(method, "/api/v1/objects/" + key, method == "PUT" ? "CHANGED" : "", headers, "image/jpeg");
+        }
+        ASSERT_TRUE(res) << httplib::to_string(res.error());
+        ++calls;
+        const bool route_allows = !who.role || *who.role == Role::kAdmin ||
+                                  (*who.role == Role::kConsumer && (method == "PUT" || method == "POST")) ||
+                                  (*who.role == Role::kReviewer && method == "GET");
+        if (!who.role) {
+          EXPECT_EQ(res->status, 401) << res->body;
+        } else if (!route_allows || !PrefixAllows(*who.role, method == "LIST" ? "GET" : method, key)) {
+          ExpectErrorShape(res, 403, "permission_denied");
+        } else {
+          EXPECT_LT(res->status, 300) << res->body;
+        }
+        // Whoever was refused, the object is as the last allowed call left it.
+        auto stored = env->bucket->Get(key);
+        if (res->status == 403 || res->status == 401) {
+          if (method == "DELETE") EXPECT_TRUE(stored.ok()) << "a refused DELETE removed " << key;
+        }
+        if (method == "DELETE" && res->status == 204) ASSERT_TRUE(env->bucket->Put(key, "ORIGINAL").ok());
+        if ((method == "PUT" || method == "POST") && res->status >= 400) {
+          ASSERT_TRUE(stored.ok());
+          EXPECT_EQ(*stored, "ORIGINAL") << "a refused write changed " << key;
+        }
+        if ((method == "PUT" || method == "POST") && res->status < 300) ASSERT_TRUE(env->bucket->Put(key, "ORIGINAL").ok());
+      }
+    }
+    ASSERT_TRUE(env->bucket->Delete(key).ok());
+  }
+  EXPECT_EQ(calls, static_cast<int>(prefixes.size() * identities.size() * 5));
+}
+
+db::Detection ExampleDetection(const std::string& request_id, double confidence_pct);
+
+// A reviewer sees an image exactly while it has a review task it may still answer on it.
+TEST_F(ServerTest, ReviewerReadsOnlyImagesOfItsOpenReviewTasks) {
+  const std::string key = "images_for_detection/rv/shop.jpg";
+  ASSERT_TRUE(env->bucket->Put(key, "JPEGDATA").ok());
+  const std::string url = "/api/v1/objects/" + key;
+  ExpectErrorShape(Send("GET", url, "", Bearer(Role::kReviewer)), 403, "permission_denied");
+  db::Detection detection = ExampleDetection("det-rv-shop", 30.0);
+  detection.image_key = key;
+  ASSERT_TRUE(env->detections->Insert(detection).ok());
+  review::ReviewInput input;
+  input.image_key = key;
+  input.detection_request_id = "det-rv-shop";
+  input.source = std::string(review::kSourceLowConfidence);
+  input.model_label = "amazon_logo";
+  input.candidate_labels = {"amazon_logo", "aws_logo"};
+  auto task = env->reviews->CreateTask(input);
+  ASSERT_TRUE(task.ok()) << task.status().ToString();
+  auto res = Send("GET", url, "", Bearer(Role::kReviewer));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->body, "JPEGDATA");
+  // The task opens that image only: not its neighbours, not other prefixes.
+  ASSERT_TRUE(env->bucket->Put("images_for_detection/rv/other.jpg", "OTHER").ok());
+  ExpectErrorShape(Send("GET", "/api/v1/objects/images_for_detection/rv/other.jpg", "", Bearer(Role::kReviewer)), 403,
+                   "permission_denied");
+  ASSERT_TRUE(env->bucket->Put("evaluation/v1/model.bin", "MODEL").ok());
+  ExpectErrorShape(Send("GET", "/api/v1/objects/evaluation/v1/model.bin", "", Bearer(Role::kReviewer)), 403,
+                   "permission_denied");
+  // Once answered (or stopped), the task no longer opens the image.
+  ASSERT_TRUE(env->reviews->Stop(task->name).ok());
+  ExpectErrorShape(Send("GET", url, "", Bearer(Role::kReviewer)), 403, "permission_denied");
+  res = Send("GET", url, "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
 }
 
 TEST_F(ServerTest, HealthIsOpenAndEveryResponseHasSecurityHeaders) {
@@ -327,6 +445,19 @@ TEST_F(ServerTest, HealthIsOpenAndEveryResponseHasSecurityHeaders) {
   json body = ParseBody(res);
   EXPECT_EQ(body["status"], "ok");
   EXPECT_TRUE(body["version"].is_string());
+}
+
+TEST_F(ServerTest, ReadinessIsOpenAnswers503UntilReadyAndShowsOnlyStatusWords) {
+  env->ready = false;
+  auto res = Send("GET", "/api/v1/ready");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(ParseBody(res), (json{{"status", "not_ready"}, {"components", {{"database", "ok"}, {"model", "none"}}}}));
+  env->ready = true;
+  res = Send("GET", "/api/v1/ready");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(ParseBody(res)["status"], "ready");
 }
 
 TEST_F(ServerTest, ErrorShapeFor404And405And503) {
@@ -463,13 +594,13 @@ TEST_F(ServerTest, PutAndGetObjectRoundTrip) {
     std::lock_guard lock(env->mu);
     EXPECT_EQ(env->created_keys, std::vector<std::string>{"images_for_detection/cat photo.png"});
   }
-  res = Send("GET", "/api/v1/objects/images_for_detection/cat%20photo.png", "", Bearer(Role::kReviewer));
+  res = Send("GET", "/api/v1/objects/images_for_detection/cat%20photo.png", "", Bearer(Role::kAdmin));
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(res->body, "PNGDATA");
   EXPECT_EQ(res->get_header_value("Content-Type"), "image/png");
   std::string etag = res->get_header_value("ETag");
-  httplib::Headers conditional = Bearer(Role::kReviewer);
+  httplib::Headers conditional = Bearer(Role::kAdmin);
   conditional.emplace("If-None-Match", etag);
   res = Send("GET", "/api/v1/objects/images_for_detection/cat%20photo.png", "", conditional);
   ASSERT_TRUE(res);
@@ -517,7 +648,10 @@ TEST_F(ServerTest, MultipartUploadKeepsRelativePathsUnderPrefix) {
       {"file", "AMAZON2", "amazon_logo/2.jpg", "image/jpeg"},
       {"file", "AWS1", "aws_logo/1.png", "image/png"},
   };
-  auto res = client.Post("/api/v1/objects", Bearer(Role::kConsumer), items);
+  // A consumer may not add training images; nothing of its upload is stored.
+  ExpectErrorShape(client.Post("/api/v1/objects", Bearer(Role::kConsumer), items), 403, "permission_denied");
+  EXPECT_FALSE(env->bucket->Head("images_labeled_by_folder/amazon_logo/1.jpg").ok());
+  auto res = client.Post("/api/v1/objects", Bearer(Role::kAdmin), items);
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 201) << res->body;
   json body = ParseBody(res);
@@ -784,7 +918,9 @@ TEST_F(ServerTest, ReviewQueueOverHttp) {
 TEST_F(ServerTest, DetectionLogOverHttp) {
   for (int i = 0; i < 3; ++i) {
     env->clock.AdvanceMs(1000);
-    ASSERT_TRUE(env->detections->Insert(ExampleDetection("det-log-" + std::to_string(i), 15.0 + 30 * i)).ok());
+    db::Detection d = ExampleDetection("det-log-" + std::to_string(i), 15.0 + 30 * i);
+    if (i == 1) d.requested_by = "consumer-token";  // the consumer's own detection
+    ASSERT_TRUE(env->detections->Insert(d).ok());
   }
   auto res = Send("GET", "/api/v1/detections?q=det-log&limit=2", "", Bearer(Role::kAdmin));
   ASSERT_TRUE(res);
@@ -814,6 +950,11 @@ TEST_F(ServerTest, DetectionLogOverHttp) {
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_DOUBLE_EQ(ParseBody(res)["confidence"].get<double>(), 45.0);
   ExpectErrorShape(Send("GET", "/api/v1/detections/nope", "", Bearer(Role::kConsumer)), 404, "not_found");
+  // Someone else's detection looks absent to a consumer; an admin sees it.
+  ExpectErrorShape(Send("GET", "/api/v1/detections/det-log-0", "", Bearer(Role::kConsumer)), 404, "not_found");
+  res = Send("GET", "/api/v1/detections/det-log-0", "", Bearer(Role::kAdmin));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
 
   res = Send("GET", "/api/v1/detections/histogram?version=v1", "", Bearer(Role::kAdmin));
   ASSERT_TRUE(res);
@@ -895,6 +1036,59 @@ TEST_F(ServerTest, ModelsNotificationsSchedulesExecutionsOverHttp) {
   EXPECT_EQ(ParseBody(res)["StartAt"], "Hello");
 }
 
+// Issue 9: the first admin's one-time password must be changed before anything else.
+TEST_F(ServerTest, AOneTimePasswordMustBeChangedBeforeAnythingElse) {
+  auto hash = auth::HashPassword("one-time password 1");
+  ASSERT_TRUE(hash.ok());
+  ASSERT_TRUE(env->auth_db->CreateUser(db::UserRecord{"fresh-admin", "admin", *hash, env->clock.NowMs(), std::nullopt,
+                                                      /*must_change_password=*/true})
+                  .ok());
+  auto res = Send("POST", "/api/v1/session", json{{"user", "fresh-admin"}, {"password", "one-time password 1"}}.dump());
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(ParseBody(res)["must_change_password"], true);
+  SessionCredentials first = LoginOverHttp("fresh-admin", "one-time password 1");
+  httplib::Headers cookie = {{"Cookie", "labelloop_session=" + first.id}, {"X-CSRF-Token", first.csrf}};
+  res = Send("GET", "/api/v1/parameters", "", cookie);
+  ExpectErrorShape(res, 403, "permission_denied");
+  EXPECT_NE(res->body.find("must change it first"), std::string::npos) << res->body;
+  ExpectErrorShape(Send("POST", "/api/v1/schedules/training-poll/trigger", "", cookie), 403, "permission_denied");
+  res = Send("GET", "/api/v1/session", "", cookie);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(ParseBody(res)["must_change_password"], true);
+
+  const std::string change = "/api/v1/session/password";
+  ExpectErrorShape(Send("POST", change, json{{"current_password", "wrong"}, {"new_password", "brand new pass"}}.dump(),
+                        cookie),
+                   403, "permission_denied");
+  ExpectErrorShape(
+      Send("POST", change,
+           json{{"current_password", "one-time password 1"}, {"new_password", "one-time password 1"}}.dump(), cookie),
+      400, "invalid_argument");
+  ExpectErrorShape(Send("POST", change, json{{"current_password", "one-time password 1"}}.dump(), cookie), 400,
+                   "invalid_argument");
+  ExpectErrorShape(Send("POST", change,
+                        json{{"current_password", "x"}, {"new_password", "brand new pass"}}.dump(), Bearer(Role::kAdmin)),
+                   400, "invalid_argument");
+  res = Send("POST", change,
+             json{{"current_password", "one-time password 1"}, {"new_password", "brand new pass"}}.dump(), cookie);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  json session = ParseBody(res);
+  EXPECT_EQ(session["must_change_password"], false);
+  std::string set_cookie = res->get_header_value("Set-Cookie");
+  size_t start = set_cookie.find('=') + 1;
+  const std::string new_id = set_cookie.substr(start, set_cookie.find(';') - start);
+  EXPECT_NE(new_id, first.id);
+  ExpectErrorShape(Send("GET", "/api/v1/session", "", cookie), 401, "unauthenticated");
+  res = Send("GET", "/api/v1/parameters", "", {{"Cookie", "labelloop_session=" + new_id}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  LoginOverHttp("fresh-admin", "brand new pass");
+  ASSERT_TRUE(env->auth->RemoveUser("fresh-admin").ok());
+}
+
 // Last: it trips the rate limiter for 127.0.0.1, then moves the clock past its window.
 TEST_F(ServerTest, LoginRateLimitIs429WithRetryAfter) {
   auto wrong_login = [] {
@@ -925,7 +1119,7 @@ TEST(ServerLifecycleTest, CreateRefusesBadOptionsAndStopEndsOpenStreams) {
   bad.port = 70000;
   EXPECT_EQ(Server::Create(bad, deps).status().code(), StatusCode::kInvalidArgument);
   bad = ServerOptions();
-  bad.threads = 1;
+  bad.max_connections = 1;
   EXPECT_EQ(Server::Create(bad, deps).status().code(), StatusCode::kInvalidArgument);
   ServerDeps no_auth = deps;
   no_auth.auth = nullptr;
@@ -939,7 +1133,7 @@ TEST(ServerLifecycleTest, CreateRefusesBadOptionsAndStopEndsOpenStreams) {
   ASSERT_TRUE(token.ok());
   ServerOptions options;
   options.port = 0;
-  options.threads = 4;  // 2 event streams at most
+  options.max_event_streams = 2;
   auto created = Server::Create(options, deps);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   std::unique_ptr<Server> server = std::move(*created);

@@ -4,6 +4,7 @@
 // file is 404.
 #include <fmt/format.h>
 
+#include "http/byte_range.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
 #include "http/static_assets.h"
@@ -29,8 +30,7 @@ Status ServeAsset(Call& call, std::string_view app, std::string_view rest) {
     call.response.status = 304;
     return OkStatus();
   }
-  call.response.status = 200;
-  call.response.set_content(std::string(asset->bytes), asset->content_type);
+  ReplyBody(call, std::string(asset->bytes), asset->content_type);  // Range: one range at most
   return OkStatus();
 }
 

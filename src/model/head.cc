@@ -16,7 +16,10 @@ Status HeadWeights::Validate() const {
       conv2_weight.size() != size_t(classes) * hidden || conv2_bias.size() != size_t(classes)) {
     return InvalidArgumentError("head weights do not match the head shape");
   }
-  if (!(lse_sharpness > 0)) return InvalidArgumentError("head pooling sharpness must be positive");
+  // Finite too: 1e39 in an artifact's header reads as float infinity (found by fuzzing).
+  if (!(lse_sharpness > 0) || !std::isfinite(lse_sharpness)) {
+    return InvalidArgumentError("head pooling sharpness must be positive and finite");
+  }
   return OkStatus();
 }
 

@@ -24,6 +24,11 @@ Result<LabeledListing> ListLabeledImages(store::ObjectStore& store) {
       listing.ignored.push_back(o.key + " (not inside a label folder)");
       continue;
     }
+    // A key's folder may be up to 1024 bytes, a label at most 128: a longer folder is no label.
+    if (Status valid = store::ValidateLabelName(label); !valid.ok()) {
+      listing.ignored.push_back(o.key + " (" + valid.message() + ")");
+      continue;
+    }
     if (!vision::HasImageExtension(store::BaseName(o.key))) {
       listing.ignored.push_back(o.key + " (not an image file name)");
       continue;

@@ -102,6 +102,22 @@ TEST_F(ListLabeledImagesTest, NoneOfTheAboveIsTheBackgroundClassNotALabel) {
   EXPECT_EQ((*parsed)[1].class_index, 2);
 }
 
+// Found by fuzz/object_keys_fuzzer: a key may have a folder name of up to 1024 bytes, a
+// label at most 128, so a long folder became a label that reviewers could never answer with
+// (ValidateLabelName refuses it).
+TEST_F(ListLabeledImagesTest, AFolderNameThatIsNotAValidLabelIsIgnored) {
+  const std::string long_folder(129, 'a');
+  Put("images_labeled_by_folder/" + long_folder + "/x.png", "too long");
+  Put("images_labeled_by_folder/" + std::string(128, 'b') + "/y.png", "just fits");
+  Result<LabeledListing> listing = ListLabeledImages(*store_);
+  ASSERT_TRUE(listing.ok()) << listing.status().ToString();
+  EXPECT_EQ(listing->labels, (std::vector<std::string>{std::string(128, 'b')}));
+  ASSERT_EQ(listing->entries.size(), 1u);
+  ASSERT_EQ(listing->ignored.size(), 1u);
+  EXPECT_EQ(listing->ignored[0].rfind("images_labeled_by_folder/" + long_folder + "/x.png (", 0), 0u);
+  EXPECT_NE(listing->ignored[0].find("128"), std::string::npos) << listing->ignored[0];
+}
+
 TEST_F(ListLabeledImagesTest, EmptyBucketListsNothing) {
   Result<LabeledListing> listing = ListLabeledImages(*store_);
   ASSERT_TRUE(listing.ok());

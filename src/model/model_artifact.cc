@@ -1,6 +1,8 @@
 #include "model/model_artifact.h"
 
 #include <cstring>
+#include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -44,6 +46,38 @@ std::string SerializeModelArtifact(const ModelArtifact& a) {
   return out;
 }
 
+namespace {
+
+// An integer that fits an int. nlohmann's get<int> converts a float such as 1e300 with a
+// cast that is undefined behaviour (UBSan, in the fuzz build), so a float is refused here.
+Result<int> IntValue(const Json& value, std::string_view what) {
+  if (!value.is_number_integer() || value < std::numeric_limits<int>::min() ||
+      value > std::numeric_limits<int>::max()) {
+    return InvalidArgumentError(fmt::format("{} must be an integer, got {}", what, value.dump()));
+  }
+  return value.get<int>();
+}
+
+// The member `key` as IntValue; `fallback` when it is absent and one is given.
+Result<int> IntMember(const Json& object, const char* key, std::optional<int> fallback = std::nullopt) {
+  auto it = object.find(key);
+  if (it == object.end() && fallback) return *fallback;
+  if (it == object.end()) return InvalidArgumentError(fmt::format("no \"{}\"", key));
+  return IntValue(*it, fmt::format("\"{}\"", key));
+}
+
+Result<std::vector<int>> IntArray(const Json& array, std::string_view what) {
+  if (!array.is_array()) return InvalidArgumentError(fmt::format("{} must be an array", what));
+  std::vector<int> out;
+  for (const Json& item : array) {
+    ASSIGN_OR_RETURN(int value, IntValue(item, fmt::format("{} item", what)));
+    out.push_back(value);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<ModelArtifact> ParseModelArtifact(const std::string& bytes, const std::string& name) {
   auto corrupt = [&](std::string_view why) {
     return DataLossError(fmt::format("model artifact '{}' is corrupt: {}", name, why));
@@ -62,7 +96,9 @@ Result<ModelArtifact> ParseModelArtifact(const std::string& bytes, const std::st
     if (h.at("weights_sha256").get<std::string>() != Sha256Hex(weights)) return corrupt("weights checksum mismatch");
     ModelArtifact a;
     a.labels = h.at("labels").get<std::vector<std::string>>();
-    a.sizes = h.at("sizes").get<std::vector<int>>();
+    Result<std::vector<int>> sizes = IntArray(h.at("sizes"), "\"sizes\"");
+    if (!sizes.ok()) return corrupt(sizes.status().message());
+    a.sizes = *std::move(sizes);
     a.backbone_id = h.at("backbone_id").get<std::string>();
     a.backbone_config = h.at("backbone");
     a.training_stats = h.value("training_stats", Json::object());
@@ -71,10 +107,15 @@ Result<ModelArtifact> ParseModelArtifact(const std::string& bytes, const std::st
     size_t offset = 0;
     for (const Json& shape : shapes) {
       HeadWeights head;
-      head.in_channels = shape.at("in_channels").get<int>();
-      head.hidden = shape.at("hidden").get<int>();
-      head.kernel = shape.value("kernel", 3);
-      head.classes = shape.at("classes").get<int>();
+      Result<int> fields[] = {IntMember(shape, "in_channels"), IntMember(shape, "hidden"),
+                              IntMember(shape, "kernel", 3), IntMember(shape, "classes")};
+      for (const Result<int>& field : fields) {
+        if (!field.ok()) return corrupt("head " + field.status().message());
+      }
+      head.in_channels = *fields[0];
+      head.hidden = *fields[1];
+      head.kernel = *fields[2];
+      head.classes = *fields[3];
       head.lse_sharpness = shape.at("lse_sharpness").get<float>();
       // Check the shape before sizing vectors by it: negative or huge fields would wrap the
       // size_t arithmetic below and pass the length check (then resize throws).

@@ -248,6 +248,14 @@ TEST(ModelArtifactCorruptionTest, ShapeThatDoesNotMatchTheWeights) {
   });
   with("zero sharpness", [](Json& h) { h["heads"][0]["lse_sharpness"] = 0.0; });
   with("negative sharpness", [](Json& h) { h["heads"][0]["lse_sharpness"] = -5.0; });
+  // Found by fuzz/model_artifact_fuzzer: 1e39 is float infinity, and a float where an int
+  // belongs was converted with a cast that is undefined behaviour (UBSan).
+  with("infinite sharpness", [](Json& h) { h["heads"][0]["lse_sharpness"] = 1e39; });
+  with("hidden 1e300", [](Json& h) { h["heads"][0]["hidden"] = 1e300; });
+  with("hidden 2.0", [](Json& h) { h["heads"][0]["hidden"] = 2.0; });
+  with("kernel -1e300", [](Json& h) { h["heads"][0]["kernel"] = -1e300; });
+  with("classes 2^40", [](Json& h) { h["heads"][0]["classes"] = int64_t{1} << 40; });
+  with("a size 1e300", [](Json& h) { h["sizes"][0] = 1e300; });
   for (const auto& [what, h] : cases) ExpectCorrupt(Assemble(h, weights), what);
   ExpectCorrupt(Assemble(good, weights + std::string(4, '\0')), "extra float after the weights");
   ExpectCorrupt(Assemble(good, weights + "x"), "extra byte after the weights");

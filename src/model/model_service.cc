@@ -105,6 +105,7 @@ ModelService::~ModelService() = default;
 Result<vision::Backbone*> ModelService::SharedBackbone() {
   if (!shared_->backbone) {
     ASSIGN_OR_RETURN(shared_->backbone, vision::Backbone::Open(options_.backbone));
+    backbone_loaded_ = true;
   }
   return shared_->backbone.get();
 }
@@ -338,67 +339,6 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
     version.status_message += fmt::format("; skipped {} unreadable: {}", skipped.size(), fmt::join(skipped, "; "));
   }
   return db_->UpdateModelVersion(version);
-}
-
-Result<db::ModelVersion> ModelService::StartVersion(const std::string& name) {
-  std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(db::ModelVersion version, db_->GetModelVersion(name));
-  if (version.status == db::kRunning) return version;
-  if (version.status != db::kTrainingCompleted && version.status != db::kStopped) {
-    return FailedPreconditionError(fmt::format("version {} is {}; only a trained or stopped version can start", name,
-                                               version.status));
-  }
-  version.status = db::kStarting;
-  version.status_message = "Starting";
-  RETURN_IF_ERROR(db_->UpdateModelVersion(version));
-  // Loading proves the artefact is intact and matches the configured backbone.
-  Result<std::string> bytes = store_->Get(version.artifact_key);
-  Status loaded = bytes.ok() ? ParseModelArtifact(*bytes, version.artifact_key).status() : bytes.status();
-  if (loaded.ok()) {
-    Result<vision::Backbone*> backbone = SharedBackbone();
-    loaded = backbone.ok() ? OkStatus() : backbone.status();
-  }
-  if (!loaded.ok()) {
-    version.status = db::kTrainingCompleted;
-    version.status_message = "Start failed: " + loaded.message();
-    RETURN_IF_ERROR(db_->UpdateModelVersion(version));
-    return loaded.WithContext("starting " + name);
-  }
-  version.status = db::kRunning;
-  version.status_message = "The model is running";
-  RETURN_IF_ERROR(db_->UpdateModelVersion(version));
-  ASSIGN_OR_RETURN(std::vector<db::ModelVersion> all, db_->ListModelVersions());
-  for (auto& other : all) {
-    if (other.name != name && (other.status == db::kRunning || other.status == db::kStarting)) {
-      other.status = db::kStopped;
-      other.status_message = "Stopped: replaced by " + name;
-      RETURN_IF_ERROR(db_->UpdateModelVersion(other));
-    }
-  }
-  return version;
-}
-
-Result<db::ModelVersion> ModelService::StopVersion(const std::string& name) {
-  std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(db::ModelVersion version, db_->GetModelVersion(name));
-  if (version.status == db::kStopped) return version;
-  if (version.status != db::kRunning && version.status != db::kStarting) {
-    return FailedPreconditionError(fmt::format("version {} is {}; only a running version can stop", name, version.status));
-  }
-  version.status = db::kStopping;
-  RETURN_IF_ERROR(db_->UpdateModelVersion(version));
-  version.status = db::kStopped;
-  version.status_message = "Stopped";
-  RETURN_IF_ERROR(db_->UpdateModelVersion(version));
-  return version;
-}
-
-Result<std::optional<db::ModelVersion>> ModelService::FindRunningVersion() {
-  ASSIGN_OR_RETURN(std::vector<db::ModelVersion> all, db_->ListModelVersions());
-  for (auto& v : all) {
-    if (v.status == db::kRunning) return std::optional<db::ModelVersion>(std::move(v));
-  }
-  return std::optional<db::ModelVersion>();
 }
 
 Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& name, bool allow_not_running) {

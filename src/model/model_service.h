@@ -5,6 +5,7 @@
 // thread. At most one version is RUNNING: starting one stops the others.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -90,14 +91,40 @@ class ModelService {
   // its status message; the returned Status is that failure too).
   Status TrainVersion(const std::string& name, const TrainingProgressFn& progress = {});
 
-  // TRAINING_COMPLETED/STOPPED -> STARTING -> RUNNING (after loading the artefact), then
-  // stops any other RUNNING version.
+  // Serving lifecycle (model_lifecycle.cc). A version is RUNNING only while detection
+  // serves it; requests are recorded here and completed by whoever serves detection
+  // (flows::ServingController):
+  //
+  //   TRAINING_COMPLETED/STOPPED --RequestStart--> STARTING --serving--> RUNNING
+  //   RUNNING/STARTING --RequestStop--> STOPPING --no longer serving--> STOPPED
+  //   RUNNING --another version serves--> STOPPED
+  //
+  // Asks for `name` to serve: TRAINING_COMPLETED, STOPPED or STOPPING -> STARTING, after
+  // checking that its artefact loads and matches the configured backbone (a failure
+  // leaves the status, records "Start failed: ..." and is returned). RUNNING and STARTING
+  // are returned as they are. Any other STARTING version is superseded: STOPPING.
+  // FailedPrecondition for a version that did not train.
+  Result<db::ModelVersion> RequestStart(const std::string& name);
+  // Asks for `name` to stop serving: RUNNING or STARTING -> STOPPING; STOPPING and
+  // STOPPED are returned as they are. FailedPrecondition for any other status.
+  Result<db::ModelVersion> RequestStop(const std::string& name);
+  // Compare-and-set of a version's status (serialised with this process's other
+  // transitions): when its status is one of `from`, sets `to` and `message` and returns
+  // true; otherwise changes nothing and returns false. NotFound when absent.
+  Result<bool> TransitionVersion(const std::string& name, const std::vector<std::string_view>& from,
+                                 std::string_view to, const std::string& message);
+
+  // Where no server serves detection (benchmarks, tests): RequestStart, then RUNNING at
+  // once, and any other RUNNING or STARTING version STOPPED.
   Result<db::ModelVersion> StartVersion(const std::string& name);
-  // RUNNING/STARTING -> STOPPING -> STOPPED.
+  // Where no server serves detection: RUNNING/STARTING/STOPPING -> STOPPED at once.
   Result<db::ModelVersion> StopVersion(const std::string& name);
 
   // The RUNNING version, or nullopt.
   Result<std::optional<db::ModelVersion>> FindRunningVersion();
+
+  // OK when the configured backbone loads (it is loaded once and kept): readiness.
+  Status CheckBackbone();
 
   // A detector for `name`, which must be RUNNING unless `allow_not_running`.
   Result<std::unique_ptr<Detector>> OpenDetector(const std::string& name, bool allow_not_running = false);
@@ -125,7 +152,11 @@ class ModelService {
   db::MetadataDb* db_;
   const Clock* clock_;
   ModelServiceOptions options_;
-  std::mutex mu_;  // serialises lifecycle transitions and the shared backbone
+  std::mutex mu_;  // serialises trainings, version creation and the shared backbone
+  // Serialises serving transitions (RequestStart, RequestStop, TransitionVersion), apart
+  // from mu_ so that they do not wait for a training to finish.
+  std::mutex lifecycle_mu_;
+  std::atomic<bool> backbone_loaded_{false};  // SharedBackbone succeeded once
   std::unique_ptr<Shared> shared_;
 };
 

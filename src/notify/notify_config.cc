@@ -169,8 +169,15 @@ Status ValidateWebhookConfig(const WebhookConfig& w, std::string_view path) {
 
 Result<NotifyConfig> ParseNotifyConfig(const nlohmann::json& j) {
   constexpr std::string_view kPath = "notifications";
-  RETURN_IF_ERROR(CheckObject(j, kPath, {"email", "webhooks", "retry"}));
+  RETURN_IF_ERROR(CheckObject(j, kPath, {"email", "webhooks", "retry", "per_detection_per_minute"}));
   NotifyConfig config;
+  if (const auto limit = j.find("per_detection_per_minute"); limit != j.end()) {
+    if (!limit->is_number_integer() || limit->get<int64_t>() < 0 || limit->get<int64_t>() > 100'000) {
+      return InvalidArgumentError(
+          "notifications.per_detection_per_minute must be a whole number from 0 (no limit) to 100000");
+    }
+    config.per_detection_per_minute = limit->get<int>();
+  }
   if (const auto email = j.find("email"); email != j.end() && !email->is_null()) {
     ASSIGN_OR_RETURN(config.email, ParseEmail(*email, Field(kPath, "email")));
   }

@@ -41,6 +41,9 @@ struct NotifyConfig {
   std::optional<EmailConfig> email;
   std::vector<WebhookConfig> webhooks;  // names unique
   DeliveryOptions delivery;             // from "retry"
+  // "per_detection_per_minute": notifications made once per detection (results, review
+  // tasks) sent one by one per minute and kind; the rest are summed up (notice_limiter.h).
+  int per_detection_per_minute = 20;
 };
 
 // Parses and validates the "notifications" object. InvalidArgument naming the field

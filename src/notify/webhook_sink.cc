@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/clock.h"
 #include "common/content_hash.h"
 #include "notify/curl_easy.h"
 
@@ -28,10 +29,15 @@ class WebhookSink final : public Sink {
   Status Deliver(const Notification& n) override {
     const std::string what = fmt::format("posting notification {} to webhook '{}' ({})", n.id, config_.name, config_.url);
     const std::string body = WebhookPayload(n);
+    // Signed at each attempt: a retry carries a fresh timestamp, so receivers may refuse old ones.
+    const StandardWebhookHeaders standard =
+        SignStandardWebhook(config_.secret, n.id, SystemClock::Default()->NowMs() / 1000, body);
     ASSIGN_OR_RETURN(curl::CurlEasy curl, curl::CurlEasy::Create());
     curl::CurlList headers;
     for (const std::string& header :
          {std::string("Content-Type: application/json"), std::string("User-Agent: labelloop-notify/1"),
+          "webhook-id: " + standard.id, "webhook-timestamp: " + standard.timestamp,
+          "webhook-signature: " + standard.signature,
           "X-Labelloop-Signature: " + WebhookSignature(config_.secret, body),
           fmt::format("X-Labelloop-Delivery: {}", n.id), "X-Labelloop-Event: " + WebhookEventHeaderValue(n.subject),
           std::string("Expect:")}) {  // no "100-continue" round trip
@@ -82,6 +88,24 @@ std::string WebhookPayload(const Notification& n) {
 
 std::string WebhookSignature(std::string_view secret, std::string_view body) {
   return "sha256=" + HmacSha256Hex(secret, body);
+}
+
+std::string StandardWebhookKey(std::string_view secret) {
+  constexpr std::string_view kPrefix = "whsec_";
+  if (secret.starts_with(kPrefix)) {
+    if (std::optional<std::string> key = Base64Decode(secret.substr(kPrefix.size()))) return *key;
+  }
+  return std::string(secret);
+}
+
+StandardWebhookHeaders SignStandardWebhook(std::string_view secret, int64_t notification_id, int64_t timestamp_s,
+                                           std::string_view body) {
+  StandardWebhookHeaders h;
+  h.id = fmt::format("labelloop-{}", notification_id);
+  h.timestamp = std::to_string(timestamp_s);
+  const std::string signed_content = fmt::format("{}.{}.{}", h.id, h.timestamp, body);
+  h.signature = "v1," + HmacSha256Base64(StandardWebhookKey(secret), signed_content);
+  return h;
 }
 
 std::string WebhookEventHeaderValue(std::string_view subject) {

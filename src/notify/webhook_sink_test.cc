@@ -3,6 +3,7 @@
 #include "notify/webhook_sink.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -12,6 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/clock.h"
 #include "common/content_hash.h"
 #include "notify/notifier.h"
 
@@ -25,6 +27,7 @@ constexpr char kSecret[] = "webhook-secret";
 struct ReceivedRequest {
   std::string body;
   std::string signature, delivery, event, content_type;
+  std::string webhook_id, webhook_timestamp, webhook_signature;  // Standard Webhooks
 };
 
 // An HTTP server on 127.0.0.1 (port chosen by the OS) that verifies
@@ -37,7 +40,8 @@ class WebhookReceiver {
     server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
       ReceivedRequest r{req.body, req.get_header_value("X-Labelloop-Signature"),
                         req.get_header_value("X-Labelloop-Delivery"), req.get_header_value("X-Labelloop-Event"),
-                        req.get_header_value("Content-Type")};
+                        req.get_header_value("Content-Type"), req.get_header_value("webhook-id"),
+                        req.get_header_value("webhook-timestamp"), req.get_header_value("webhook-signature")};
       const bool valid = r.signature == "sha256=" + HmacSha256Hex(kSecret, req.body);
       std::lock_guard lock(mu_);
       if (!valid) {
@@ -122,6 +126,42 @@ TEST(WebhookSinkTest, PostsSignedJsonThatTheReceiverVerifies) {
   EXPECT_EQ(payload["body"], Sample().body);
   EXPECT_EQ(payload["created"], "2023-11-14T22:13:20.000Z");
   EXPECT_FALSE(payload.contains("read"));
+}
+
+// Issue 9: the Standard Webhooks headers, checked as a receiver (its libraries) would: the
+// signature over id.timestamp.body, and a timestamp recent enough to refuse replays.
+TEST(WebhookSinkTest, StandardWebhooksHeadersLetTheReceiverRefuseReplays) {
+  WebhookReceiver receiver;
+  auto sink = SinkOrDie(ConfigFor(receiver.url()));
+  ASSERT_TRUE(sink->Deliver(Sample()).ok());
+  ASSERT_TRUE(sink->Deliver(Sample()).ok());  // a retry of the same notification
+  ASSERT_EQ(receiver.accepted().size(), 2u);
+  const int64_t now_s = SystemClock::Default()->NowMs() / 1000;
+  for (const ReceivedRequest& r : receiver.accepted()) {
+    EXPECT_EQ(r.webhook_id, "labelloop-12");
+    const int64_t timestamp = std::stoll(r.webhook_timestamp);
+    EXPECT_LE(std::abs(now_s - timestamp), 300) << "within the usual five-minute tolerance";
+    const std::string expected =
+        "v1," + HmacSha256Base64(kSecret, r.webhook_id + "." + r.webhook_timestamp + "." + r.body);
+    EXPECT_EQ(r.webhook_signature, expected);
+  }
+  // A replay with an old timestamp cannot be re-signed without the secret.
+  const StandardWebhookHeaders old = SignStandardWebhook(kSecret, 12, now_s - 3600, receiver.accepted()[0].body);
+  EXPECT_NE(old.signature, receiver.accepted()[0].webhook_signature);
+}
+
+TEST(WebhookSinkTest, StandardWebhooksSignatureMatchesTheSpecExample) {
+  // The example of the Standard Webhooks specification (a "whsec_" secret is base64).
+  const std::string key = StandardWebhookKey("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+  EXPECT_EQ(key.size(), 24u);
+  EXPECT_EQ(HmacSha256Base64(key, "msg_p5jXN8AQM9LWM0D4loKWxJek.1614265330.{\"test\": 2432232314}"),
+            "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  EXPECT_EQ(StandardWebhookKey("plain secret"), "plain secret");
+  EXPECT_EQ(StandardWebhookKey("whsec_not base64!"), "whsec_not base64!");
+  const StandardWebhookHeaders h = SignStandardWebhook("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", 7, 1614265330, "{}");
+  EXPECT_EQ(h.id, "labelloop-7");
+  EXPECT_EQ(h.timestamp, "1614265330");
+  EXPECT_EQ(h.signature, "v1," + HmacSha256Base64(key, "labelloop-7.1614265330.{}"));
 }
 
 TEST(WebhookSinkTest, WrongSecretIsRefusedByTheReceiverAndNotRetried) {

@@ -114,4 +114,47 @@ Result<ReviewOutput> ParseReviewOutput(std::string_view text) {
   return out;
 }
 
+namespace {
+
+std::string LabelText(const std::optional<std::string>& label) {
+  return label ? fmt::format("'{}'", *label) : std::string("None of the Above");
+}
+
+Status Untrusted(std::string_view key, std::string_view task, std::string_view difference) {
+  return PermissionDeniedError(fmt::format("{} is not the output the server wrote for review task '{}': {}",
+                                           store::QuoteKey(key), task, difference));
+}
+
+}  // namespace
+
+Status VerifyReviewOutput(const ReviewOutput& output, const db::ReviewTask& task, std::string_view key) {
+  const std::string_view name = task.name;
+  if (output.task_name != task.name) return Untrusted(key, name, "the task name differs");
+  if (task.status != db::kReviewCompleted) return Untrusted(key, name, fmt::format("the task is {}, not Completed", task.status));
+  if (task.output_key != key) {
+    return Untrusted(key, name, fmt::format("the task's output is {}", store::QuoteKey(task.output_key)));
+  }
+  if (output.image_key != task.image_key) return Untrusted(key, name, "the image key differs");
+  if (output.source != task.source) return Untrusted(key, name, "the source differs");
+  if (output.detection_request_id != task.detection_request_id) return Untrusted(key, name, "the detection differs");
+  if (output.final_label != task.final_label) {
+    return Untrusted(key, name, fmt::format("final label {} differs from the task's {}", LabelText(output.final_label),
+                                            LabelText(task.final_label)));
+  }
+  if (!task.completed_ms || output.completed_ms != *task.completed_ms) {
+    return Untrusted(key, name, "the completion time differs");
+  }
+  if (output.answers.size() != task.answers.size()) {
+    return Untrusted(key, name, fmt::format("{} answers where the task has {}", output.answers.size(), task.answers.size()));
+  }
+  for (size_t i = 0; i < task.answers.size(); ++i) {
+    const db::ReviewAnswer& got = output.answers[i];
+    const db::ReviewAnswer& want = task.answers[i];
+    if (got.label != want.label || got.reviewer != want.reviewer || got.submitted_ms != want.submitted_ms) {
+      return Untrusted(key, name, fmt::format("answer {} differs", i + 1));
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace labelloop::review

@@ -42,4 +42,11 @@ Result<std::string> BuildReviewOutputJson(const db::ReviewTask& task, std::strin
 // member is missing or mistyped, or a label breaks the label-name rules.
 Result<ReviewOutput> ParseReviewOutput(std::string_view json);
 
+// Whether an output.json found at `key` is the one the server wrote for `task`: the task is
+// Completed, its output key is `key`, and the task name, image key, source, detection, final
+// label and every answer (label, reviewer, time) are the stored ones. Anything else (a file
+// written through the API, dropped into the folder, or edited afterwards) is
+// PermissionDenied naming the first difference. Only a trusted output may train.
+Status VerifyReviewOutput(const ReviewOutput& output, const db::ReviewTask& task, std::string_view key);
+
 }  // namespace labelloop::review

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "common/json_util.h"
 
 namespace labelloop::review {
@@ -88,6 +90,49 @@ TEST(ReviewOutputTest, ParseErrorsNameTheProblem) {
     ASSERT_FALSE(c.result.ok());
     EXPECT_EQ(c.result.status().code(), StatusCode::kInvalidArgument);
     EXPECT_THAT(c.result.status().message(), HasSubstr(c.expected));
+  }
+}
+
+// Only the output the server wrote for a Completed task is trusted; every field that
+// decides what is trained on is compared with the database.
+TEST(ReviewOutputTest, OnlyTheServersOwnOutputIsTrusted) {
+  const std::string key = "a2i-human-loop-data/f/2023/11/14/22/review-20231114T221320-0a1b2c3d/output.json";
+  db::ReviewTask task = CompletedTask();
+  task.output_key = key;
+  Result<std::string> json = BuildReviewOutputJson(task, "f");
+  ASSERT_TRUE(json.ok());
+  Result<ReviewOutput> written = ParseReviewOutput(*json);
+  ASSERT_TRUE(written.ok());
+  EXPECT_TRUE(VerifyReviewOutput(*written, task, key).ok());
+
+  struct Case {
+    const char* what;
+    std::function<void(ReviewOutput&, db::ReviewTask&, std::string&)> change;
+  };
+  const std::vector<Case> cases = {
+      {"final label", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.final_label = "dog"; }},
+      {"None of the Above", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.final_label.reset(); }},
+      {"image key", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.image_key = "images_for_detection/x.jpg"; }},
+      {"task name", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.task_name = "review-other"; }},
+      {"answer label", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.answers[1].label = "dog"; }},
+      {"answer reviewer", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.answers[0].reviewer = "mallory"; }},
+      {"extra answer", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.answers.push_back(o.answers[0]); }},
+      {"source", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.source = "sampling"; }},
+      {"detection", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.detection_request_id = "req-2"; }},
+      {"completion", [](ReviewOutput& o, db::ReviewTask&, std::string&) { o.completed_ms += 1; }},
+      {"task not completed",
+       [](ReviewOutput&, db::ReviewTask& t, std::string&) { t.status = std::string(db::kReviewInProgress); }},
+      {"copied elsewhere", [](ReviewOutput&, db::ReviewTask&, std::string& k) { k = "a2i-human-loop-data/x/output.json"; }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    ReviewOutput output = *written;
+    db::ReviewTask stored = task;
+    std::string where = key;
+    c.change(output, stored, where);
+    Status verdict = VerifyReviewOutput(output, stored, where);
+    EXPECT_EQ(verdict.code(), StatusCode::kPermissionDenied);
+    EXPECT_THAT(verdict.message(), HasSubstr("not the output the server wrote"));
   }
 }
 

@@ -323,6 +323,10 @@ Result<std::vector<db::ReviewTask>> ReviewService::ExpireDue() {
 
 Result<int64_t> ReviewService::CountAvailable() { return reviews_->CountAvailable(clock_->NowMs()); }
 
+Result<bool> ReviewService::MayReadImage(std::string_view reviewer, std::string_view image_key) {
+  return reviews_->HasTaskAvailableFor(image_key, reviewer, clock_->NowMs());
+}
+
 Result<int> ReviewService::WriteMissingOutputs() {
   ASSIGN_OR_RETURN(const std::vector<db::ReviewTask> pending, reviews_->ListUnwrittenOutputs(kSweepBatch));
   int written = 0;

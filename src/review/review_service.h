@@ -80,6 +80,8 @@ class ReviewService {
   Result<std::vector<db::ReviewTask>> ExpireDue();
   // Tasks a reviewer could open now.
   Result<int64_t> CountAvailable();
+  // Whether `reviewer` may still answer some task on `image_key` (so may see the image).
+  Result<bool> MayReadImage(std::string_view reviewer, std::string_view image_key);
   // Writes the output.json of Completed tasks that lack it; returns how many were written.
   Result<int> WriteMissingOutputs();
 

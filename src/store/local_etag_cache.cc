@@ -1,5 +1,6 @@
 #include "store/local_etag_cache.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -33,7 +34,10 @@ std::optional<std::string> LocalEtagCache::Find(const std::string& key, const Fi
   const std::string path = EntryPath(key, &dir);
   std::string text;
   FileStat entry_stat;
-  if (ReadFile(path, &text, &entry_stat) != 0) return std::nullopt;
+  UniqueFd dir_fd;
+  std::string failed;
+  if (OpenDirBeneath(root_, dir, false, false, &dir_fd, &failed) != 0) return std::nullopt;
+  if (ReadFileAt(dir_fd.get(), path.substr(path.rfind('/') + 1), &text, &entry_stat) != 0) return std::nullopt;
   std::istringstream in(text);
   std::string magic, stored_key, etag;
   FileStat stored;
@@ -52,13 +56,14 @@ Status LocalEtagCache::Store(const std::string& key, const FileStat& stat, const
   std::string dir;
   const std::string path = EntryPath(key, &dir);
   std::string failed;
-  if (int err = MakeDirs(root_, dir, /*durable=*/false, &failed); err != 0) {
+  UniqueFd dir_fd;
+  if (int err = OpenDirBeneath(root_, dir, /*create=*/true, /*durable=*/false, &dir_fd, &failed); err != 0) {
     return ErrnoToStatus(err, fmt::format("caching the etag of {}: creating folder '{}'", QuoteKey(key), failed));
   }
   FileStat written;
   const std::string name = path.substr(path.rfind('/') + 1);
-  if (int err = WriteFileAtomically(root_ + "/" + dir, name, Serialize(key, stat, etag),
-                                    /*durable=*/false, &written, &failed);
+  if (int err = WriteFileAtomicallyAt(dir_fd.get(), name, Serialize(key, stat, etag),
+                                      /*durable=*/false, &written, &failed);
       err != 0) {
     return ErrnoToStatus(err, fmt::format("caching the etag of {}: {} '{}'", QuoteKey(key), failed, path));
   }
@@ -68,7 +73,12 @@ Status LocalEtagCache::Store(const std::string& key, const FileStat& stat, const
 Status LocalEtagCache::Erase(const std::string& key) const {
   std::string dir;
   const std::string path = EntryPath(key, &dir);
-  if (unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
+  UniqueFd dir_fd;
+  std::string failed;
+  const int opened = OpenDirBeneath(root_, dir, false, false, &dir_fd, &failed);
+  if (opened == ENOENT || opened == ENOTDIR || opened == ELOOP) return OkStatus();  // no entry to remove
+  if (opened != 0) return ErrnoToStatus(opened, fmt::format("removing the cached etag of {}", QuoteKey(key)));
+  if (unlinkat(dir_fd.get(), path.substr(path.rfind('/') + 1).c_str(), 0) != 0 && errno != ENOENT && errno != ENOTDIR) {
     return ErrnoToStatus(errno, fmt::format("removing the cached etag of {} at '{}'", QuoteKey(key), path));
   }
   return OkStatus();

@@ -108,7 +108,11 @@ int StatPath(const std::string& path, FileStat* stat) {
 }
 
 int ReadFile(const std::string& path, std::string* data, FileStat* stat) {
-  UniqueFd fd(RetryEintr([&] { return open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC); }));
+  return ReadFileAt(AT_FDCWD, path, data, stat);
+}
+
+int ReadFileAt(int dir_fd, const std::string& name, std::string* data, FileStat* stat) {
+  UniqueFd fd(RetryEintr([&] { return openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC); }));
   if (!fd.valid()) return errno;
   constexpr int kAttempts = 5;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
@@ -166,12 +170,22 @@ int MakeDirs(const std::string& root, std::string_view relative_dir, bool durabl
 
 int WriteFileAtomically(const std::string& dir, const std::string& name, std::string_view data,
                         bool durable, FileStat* stat, std::string* failed_step) {
+  UniqueFd dir_fd(RetryEintr([&] { return open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }));
+  if (!dir_fd.valid()) {
+    *failed_step = "opening the folder";
+    return errno;
+  }
+  return WriteFileAtomicallyAt(dir_fd.get(), name, data, durable, stat, failed_step);
+}
+
+int WriteFileAtomicallyAt(int dir_fd, const std::string& name, std::string_view data, bool durable, FileStat* stat,
+                          std::string* failed_step) {
   std::string temp_path;
   UniqueFd fd;
   for (int attempt = 0; attempt < 10 && !fd.valid(); ++attempt) {
-    temp_path = dir + "/" + RandomTempName();
+    temp_path = RandomTempName();
     fd = UniqueFd(RetryEintr(
-        [&] { return open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644); }));
+        [&] { return openat(dir_fd, temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644); }));
     if (!fd.valid() && errno != EEXIST) {
       *failed_step = "creating a temp file";
       return errno;
@@ -184,13 +198,12 @@ int WriteFileAtomically(const std::string& dir, const std::string& name, std::st
   const auto fail = [&](int err, const char* step) {
     *failed_step = step;
     fd.Close();
-    unlink(temp_path.c_str());
+    unlinkat(dir_fd, temp_path.c_str(), 0);
     return err;
   };
   if (int err = WriteAll(fd.get(), data); err != 0) return fail(err, "writing");
   if (durable && fsync(fd.get()) != 0) return fail(errno, "syncing");
-  const std::string final_path = dir + "/" + name;
-  if (rename(temp_path.c_str(), final_path.c_str()) != 0) return fail(errno, "renaming into place");
+  if (renameat(dir_fd, temp_path.c_str(), dir_fd, name.c_str()) != 0) return fail(errno, "renaming into place");
   // fstat through the descriptor: this is our inode even if another writer has already
   // replaced the path again.
   if (int err = FstatFd(fd.get(), stat); err != 0) {
@@ -201,11 +214,9 @@ int WriteFileAtomically(const std::string& dir, const std::string& name, std::st
     *failed_step = "closing";
     return err;
   }
-  if (durable) {
-    if (int err = FsyncDir(dir); err != 0) {
-      *failed_step = "syncing the folder";
-      return err;
-    }
+  if (durable && fsync(dir_fd) != 0) {
+    *failed_step = "syncing the folder";
+    return errno;
   }
   return 0;
 }
@@ -218,9 +229,23 @@ int FsyncDir(const std::string& dir) {
 }
 
 int ReadDir(const std::string& dir, std::vector<DirEntry>* entries) {
+  UniqueFd fd(RetryEintr([&] { return open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }));
+  if (!fd.valid()) return errno;
+  return ReadDirAt(fd.get(), entries);
+}
+
+int ReadDirAt(int dir_fd, std::vector<DirEntry>* entries) {
   entries->clear();
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return errno;
+  // fdopendir takes ownership of its descriptor: give it a duplicate.
+  const int own = fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (own < 0) return errno;
+  DIR* d = fdopendir(own);
+  if (d == nullptr) {
+    const int err = errno;
+    close(own);
+    return err;
+  }
+  rewinddir(d);
   int err = 0;
   while (true) {
     errno = 0;
@@ -249,6 +274,59 @@ int ReadDir(const std::string& dir, std::vector<DirEntry>* entries) {
   return err;
 }
 
+int StatAt(int dir_fd, const std::string& name, FileStat* stat) {
+  struct stat st {};
+  if (fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return errno;
+  *stat = FromStat(st);
+  return 0;
+}
+
+int OpenDirBeneath(const std::string& root, std::string_view relative_dir, bool create, bool durable, UniqueFd* dir,
+                   std::string* failed_path) {
+  UniqueFd current(RetryEintr([&] { return open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); }));
+  if (!current.valid()) {
+    *failed_path = root;
+    return errno;
+  }
+  std::string path = root;
+  size_t start = 0;
+  while (start < relative_dir.size()) {
+    size_t end = relative_dir.find('/', start);
+    if (end == std::string_view::npos) end = relative_dir.size();
+    const std::string name(relative_dir.substr(start, end - start));
+    start = end + 1;
+    if (name.empty()) continue;
+    path += '/' + name;
+    const auto open_child = [&] {
+      return RetryEintr(
+          [&] { return openat(current.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC); });
+    };
+    int child = open_child();
+    if (child < 0 && errno == ENOENT && create) {
+      if (mkdirat(current.get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
+        *failed_path = path;
+        return errno;
+      }
+      if (durable && fsync(current.get()) != 0) {
+        *failed_path = path;
+        return errno;
+      }
+      child = open_child();
+    }
+    if (child < 0) {
+      int err = errno;
+      // O_DIRECTORY|O_NOFOLLOW on a link may say ENOTDIR: tell a link from a file.
+      FileStat st;
+      if (err == ENOTDIR && StatAt(current.get(), name, &st) == 0 && st.type == FileType::kSymlink) err = ELOOP;
+      *failed_path = path;
+      return err;
+    }
+    current = UniqueFd(child);
+  }
+  *dir = std::move(current);
+  return 0;
+}
+
 std::string RandomTempName() {
   static std::mutex mu;
   static std::mt19937_64 engine{std::random_device{}()};
@@ -270,11 +348,11 @@ Status ErrnoToStatus(int err, std::string_view message) {
       return NotFoundError(text);
     case EACCES:
     case EPERM:
-    case EROFS:
       return PermissionDeniedError(text);
     case ENOSPC:
     case EDQUOT:
-      return ResourceExhaustedError(text);
+    case EROFS:
+      return InsufficientStorageError(text);
     case ENAMETOOLONG:
       return InvalidArgumentError(text);
     default:

@@ -77,11 +77,33 @@ int WriteFileAtomically(const std::string& dir, const std::string& name, std::st
 int FsyncDir(const std::string& dir);
 // The entries of a directory except "." and "..", unsorted.
 int ReadDir(const std::string& dir, std::vector<DirEntry>* entries);
+// --- Inside the bucket: never through a symbolic link -------------------------------------
+// The bucket folder must stay inside itself: a link such as images_labeled_by_folder/x -> /
+// must not let a key reach /etc/passwd. These open every path component below `root` with
+// openat(O_NOFOLLOW), so a link anywhere below the root fails with ELOOP instead of being
+// followed. `root` itself is the operator's choice and may be reached through links.
+
+// Opens root/relative_dir ("a/b", "a/b/" or "" for the root) as a folder. With `create`,
+// missing components are made (0755; with `durable`, each changed parent is fsynced).
+// ELOOP when a component is a symbolic link, ENOTDIR when it is not a folder; on failure
+// `failed_path` names the component.
+int OpenDirBeneath(const std::string& root, std::string_view relative_dir, bool create, bool durable, UniqueFd* dir,
+                   std::string* failed_path);
+// fstatat without following a final link.
+int StatAt(int dir_fd, const std::string& name, FileStat* stat);
+// ReadFile for `name` in the open folder `dir_fd` (ELOOP for a link).
+int ReadFileAt(int dir_fd, const std::string& name, std::string* data, FileStat* stat);
+// WriteFileAtomically into the open folder `dir_fd` (temp file, fsync, renameat, fsync).
+int WriteFileAtomicallyAt(int dir_fd, const std::string& name, std::string_view data, bool durable, FileStat* stat,
+                          std::string* failed_step);
+// ReadDir of the open folder `dir_fd` (which stays open and owned by the caller).
+int ReadDirAt(int dir_fd, std::vector<DirEntry>* entries);
+
 // ".tmp-" + 16 random hex digits.
 std::string RandomTempName();
 
-// Maps errno to a Status: ENOENT/ENOTDIR NotFound; EACCES/EPERM/EROFS PermissionDenied;
-// ENOSPC/EDQUOT ResourceExhausted; ENAMETOOLONG InvalidArgument; otherwise
+// Maps errno to a Status: ENOENT/ENOTDIR NotFound; EACCES/EPERM PermissionDenied;
+// ENOSPC/EDQUOT/EROFS InsufficientStorage; ENAMETOOLONG InvalidArgument; otherwise
 // Unavailable. The message is "<message>: <strerror>".
 Status ErrnoToStatus(int err, std::string_view message);
 

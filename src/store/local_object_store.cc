@@ -1,11 +1,19 @@
 // The bucket in a local folder: object bytes are plain files at root/<key>, published
 // atomically (hidden temp file, fsync, rename, fsync folder; the fsyncs unless
-// options.sync is off). Delete does not fsync: an object that reappears after power loss
-// is deleted again by whoever deleted it (S3 gives no more). Etags are cached in
+// options.sync is off). Delete fsyncs the folder after the unlink (same option), so an
+// acknowledged delete survives power loss too; only emptied folders it prunes may come
+// back, which is harmless (a folder is not an object). Etags are cached in
 // root/.meta (local_etag_cache.h) and re-computed whenever a file's state changed, so
 // files copied in or edited by hand are objects with correct etags. Hidden names (".x")
-// are never objects. No lock: every step is an atomic filesystem operation, and Put
-// retries when a concurrent Delete prunes the folder it is writing into.
+// are never objects. No symbolic link below the root is ever followed (local_files.h:
+// OpenDirBeneath): a key that passes through one does not exist for reads and cannot be
+// written, so a link in the folder never exposes or changes files outside it. A file that
+// cannot be read is left out of listings and reported once. No lock: every step is an
+// atomic filesystem operation, and Put retries when a concurrent Delete prunes the folder
+// it is writing into.
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -13,7 +21,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <set>
 
 #include "common/content_hash.h"
 #include "store/local_etag_cache.h"
@@ -56,9 +68,15 @@ class LocalObjectStore final : public ObjectStore {
     FileStat stat;
     std::string failed;
     int err = 0;
-    // A concurrent Delete may prune the (empty) folder between MakeDirs and the temp file.
+    // A concurrent Delete may prune the (empty) folder between creating it and the temp file.
     for (int attempt = 0; attempt < 10; ++attempt) {
-      err = local::MakeDirs(root_, parent, options_.sync, &failed);
+      local::UniqueFd dir_fd;
+      err = local::OpenDirBeneath(root_, parent, /*create=*/true, options_.sync, &dir_fd, &failed);
+      if (err == ELOOP) {
+        return FailedPreconditionError(fmt::format(
+            "cannot store object {}: '{}' is a symbolic link, which a local bucket never follows", QuoteKey(key),
+            failed));
+      }
       if (err == ENOTDIR) {
         return FailedPreconditionError(fmt::format(
             "cannot store object {}: '{}' is a file, and a local bucket cannot hold an object "
@@ -69,7 +87,7 @@ class LocalObjectStore final : public ObjectStore {
       if (err != 0) {
         return ErrnoToStatus(err, fmt::format("storing object {}: creating folder '{}'", QuoteKey(key), failed));
       }
-      err = local::WriteFileAtomically(dir, std::string(BaseName(key)), data, options_.sync, &stat, &failed);
+      err = local::WriteFileAtomicallyAt(dir_fd.get(), std::string(BaseName(key)), data, options_.sync, &stat, &failed);
       if (err != ENOENT) break;
     }
     if (err == ENOENT) {
@@ -88,11 +106,60 @@ class LocalObjectStore final : public ObjectStore {
     return ObjectInfo{key, etag, stat.size_bytes, NsToMs(stat.mtime_ns)};
   }
 
+  // Reads the file once (hashing it; fsync with options.sync) and renames it into place,
+  // so an upload of any size costs no memory. Another file system: as Put.
+  Result<ObjectInfo> PutFile(const std::string& key, const std::string& local_path) override {
+    RETURN_IF_ERROR(ValidateObjectKey(key));
+    ASSIGN_OR_RETURN(const std::string etag, PrepareLocalFile(key, local_path));
+    const std::string_view parent = ParentOf(key);
+    const std::string name(BaseName(key));
+    local::UniqueFd dir_fd;
+    std::string failed;
+    int err = 0;
+    for (int attempt = 0; attempt < 10; ++attempt) {  // a concurrent Delete may prune the folder
+      dir_fd = local::UniqueFd();
+      err = local::OpenDirBeneath(root_, parent, /*create=*/true, options_.sync, &dir_fd, &failed);
+      if (err == ELOOP) {
+        return FailedPreconditionError(fmt::format(
+            "cannot store object {}: '{}' is a symbolic link, which a local bucket never follows", QuoteKey(key),
+            failed));
+      }
+      if (err == ENOTDIR) {
+        return FailedPreconditionError(fmt::format(
+            "cannot store object {}: '{}' is a file, and a local bucket cannot hold an object "
+            "and a folder of the same name",
+            QuoteKey(key), failed));
+      }
+      if (err == ENOENT) continue;
+      if (err != 0) {
+        return ErrnoToStatus(err, fmt::format("storing object {}: creating folder '{}'", QuoteKey(key), failed));
+      }
+      // renameat into the folder opened without following links: the name itself is
+      // replaced (a link at the name is replaced, never followed).
+      err = renameat(AT_FDCWD, local_path.c_str(), dir_fd.get(), name.c_str()) == 0 ? 0 : errno;
+      if (err != ENOENT) break;
+    }
+    if (err == EXDEV) return ObjectStore::PutFile(key, local_path);
+    if (err == EISDIR) {
+      return FailedPreconditionError(fmt::format(
+          "cannot store object {}: '{}' is a folder of other objects", QuoteKey(key), PathOf(key)));
+    }
+    if (err != 0) return ErrnoToStatus(err, fmt::format("storing object {}: moving '{}' into place", QuoteKey(key),
+                                                        local_path));
+    if (options_.sync && fsync(dir_fd.get()) != 0) {
+      return ErrnoToStatus(errno, fmt::format("storing object {}: syncing its folder", QuoteKey(key)));
+    }
+    FileStat stat;
+    if (int stated = local::StatAt(dir_fd.get(), name, &stat); stated != 0) return ReadError(stated, key);
+    CacheEtag(key, stat, etag);
+    return ObjectInfo{key, etag, stat.size_bytes, NsToMs(stat.mtime_ns)};
+  }
+
   Result<std::string> Get(const std::string& key) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     std::string data;
     FileStat stat;
-    if (int err = local::ReadFile(PathOf(key), &data, &stat); err != 0) return ReadError(err, key);
+    if (int err = ReadObjectFile(key, &data, &stat); err != 0) return ReadError(err, key);
     return data;
   }
 
@@ -123,7 +190,7 @@ class LocalObjectStore final : public ObjectStore {
     const std::string context = fmt::format("copying {} to {}", QuoteKey(source_key), QuoteKey(destination_key));
     std::string data;
     FileStat stat;
-    if (int err = local::ReadFile(PathOf(source_key), &data, &stat); err != 0) {
+    if (int err = ReadObjectFile(source_key, &data, &stat); err != 0) {
       return ReadError(err, source_key).WithContext(context);
     }
     Result<ObjectInfo> info = Put(destination_key, data);
@@ -134,9 +201,21 @@ class LocalObjectStore final : public ObjectStore {
   Status Delete(const std::string& key) override {
     RETURN_IF_ERROR(ValidateObjectKey(key));
     const std::string path = PathOf(key);
-    // ENOENT/ENOTDIR: nothing there; EISDIR: a folder, so no such object either.
-    if (unlink(path.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR && errno != EISDIR) {
+    local::UniqueFd dir_fd;
+    std::string failed;
+    const int opened = local::OpenDirBeneath(root_, ParentOf(key), false, false, &dir_fd, &failed);
+    // ENOENT/ENOTDIR: nothing there; ELOOP: behind a link, so not an object of this bucket.
+    if (opened != 0 && opened != ENOENT && opened != ENOTDIR && opened != ELOOP) {
+      return ErrnoToStatus(opened, fmt::format("deleting object {}: opening folder '{}'", QuoteKey(key), failed));
+    }
+    // EISDIR (or EPERM on some systems): a folder, so no such object either.
+    if (opened == 0 && unlinkat(dir_fd.get(), std::string(BaseName(key)).c_str(), 0) != 0 && errno != ENOENT &&
+        errno != ENOTDIR && errno != EISDIR && errno != EPERM) {
       return ErrnoToStatus(errno, fmt::format("deleting object {} at '{}'", QuoteKey(key), path));
+    }
+    // An acknowledged delete survives power loss: the folder's entry is synced.
+    if (opened == 0 && options_.sync && fsync(dir_fd.get()) != 0) {
+      return ErrnoToStatus(errno, fmt::format("deleting object {}: syncing its folder", QuoteKey(key)));
     }
     RETURN_IF_ERROR(etags_.Erase(key).WithContext(fmt::format("deleting object {}", QuoteKey(key))));
     return PruneEmptyFolders(key);
@@ -151,6 +230,22 @@ class LocalObjectStore final : public ObjectStore {
   };
 
   std::string PathOf(std::string_view key) const { return fmt::format("{}/{}", root_, key); }
+
+  // Reads the object file of `key` without following a link anywhere below the root.
+  int ReadObjectFile(const std::string& key, std::string* data, FileStat* stat) const {
+    local::UniqueFd dir_fd;
+    std::string failed;
+    if (int err = local::OpenDirBeneath(root_, ParentOf(key), false, false, &dir_fd, &failed); err != 0) return err;
+    return local::ReadFileAt(dir_fd.get(), std::string(BaseName(key)), data, stat);
+  }
+
+  // Logs an unreadable file once per key for the life of the store.
+  void ReportUnreadable(const std::string& key, const Status& status) const {
+    std::lock_guard lock(unreadable_mu_);
+    if (!unreadable_reported_.insert(key).second) return;
+    spdlog::warn("local bucket '{}': skipping {} in listings until it can be read: {}", root_, QuoteKey(key),
+                 status.message());
+  }
 
   Status ReadError(int err, const std::string& key) const {
     if (err == ENOENT || err == ENOTDIR || err == ELOOP || err == EISDIR || err == local::kNotRegularFile) {
@@ -167,17 +262,65 @@ class LocalObjectStore final : public ObjectStore {
     }
   }
 
+  // The etag of a file about to be moved into the bucket; makes it readable like any
+  // object (temp files are created 0600) and, with options.sync, durable before the rename.
+  Result<std::string> PrepareLocalFile(const std::string& key, const std::string& local_path) const {
+    const auto fail = [&](int err) {
+      const std::string message = fmt::format("storing object {}: reading the local file '{}'", QuoteKey(key),
+                                              local_path);
+      // A missing source file is not a missing object: Unavailable, as the contract says.
+      if (err == ENOENT || err == ENOTDIR) return UnavailableError(fmt::format("{}: {}", message, std::strerror(err)));
+      return ErrnoToStatus(err, message);
+    };
+    local::UniqueFd fd(open(local_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid()) return fail(errno);
+    struct stat st {};
+    if (fstat(fd.get(), &st) != 0) return fail(errno);
+    if (!S_ISREG(st.st_mode)) return InvalidArgumentError(fmt::format("'{}' is not a regular file", local_path));
+    EVP_MD_CTX* hash = EVP_MD_CTX_new();
+    if (hash == nullptr || EVP_DigestInit_ex(hash, EVP_sha256(), nullptr) != 1) std::abort();  // out of memory
+    struct FreeHash {
+      EVP_MD_CTX* hash;
+      ~FreeHash() { EVP_MD_CTX_free(hash); }
+    } free_hash{hash};
+    std::string buffer(1 << 20, '\0');
+    while (true) {
+      const ssize_t n = read(fd.get(), buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return fail(errno);
+      if (n == 0) break;
+      if (EVP_DigestUpdate(hash, buffer.data(), static_cast<size_t>(n)) != 1) std::abort();
+    }
+    if (fchmod(fd.get(), 0644) != 0) return fail(errno);
+    if (options_.sync && fsync(fd.get()) != 0) return fail(errno);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(hash, digest, &length) != 1) std::abort();
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string etag;  // lower-case hex, as Sha256Hex
+    for (unsigned int i = 0; i < length; ++i) {
+      etag += kHex[digest[i] >> 4];
+      etag += kHex[digest[i] & 0xf];
+    }
+    return etag;
+  }
+
   // Head: the cached etag when the file is unchanged, else hash it now.
   Result<ObjectInfo> InfoOf(const std::string& key) const {
-    const std::string path = PathOf(key);
+    local::UniqueFd dir_fd;
+    std::string failed;
+    if (int err = local::OpenDirBeneath(root_, ParentOf(key), false, false, &dir_fd, &failed); err != 0) {
+      return ReadError(err, key);
+    }
+    const std::string name(BaseName(key));
     FileStat stat;
-    if (int err = local::StatPath(path, &stat); err != 0) return ReadError(err, key);
+    if (int err = local::StatAt(dir_fd.get(), name, &stat); err != 0) return ReadError(err, key);
     if (stat.type != FileType::kRegular) return ReadError(local::kNotRegularFile, key);
     if (std::optional<std::string> etag = etags_.Find(key, stat)) {
       return ObjectInfo{key, *std::move(etag), stat.size_bytes, NsToMs(stat.mtime_ns)};
     }
     std::string data;
-    if (int err = local::ReadFile(path, &data, &stat); err != 0) return ReadError(err, key);
+    if (int err = local::ReadFileAt(dir_fd.get(), name, &data, &stat); err != 0) return ReadError(err, key);
     const std::string etag = Sha256Hex(data);
     CacheEtag(key, stat, etag);
     return ObjectInfo{key, etag, stat.size_bytes, NsToMs(stat.mtime_ns)};
@@ -188,8 +331,13 @@ class LocalObjectStore final : public ObjectStore {
   Status Walk(const std::string& dir, std::string_view name_filter, ListWalk& walk) const {
     std::vector<DirEntry> entries;
     const std::string path = dir.empty() ? root_ : root_ + "/" + dir.substr(0, dir.size() - 1);
-    if (int err = local::ReadDir(path, &entries); err != 0) {
-      if (err == ENOENT || err == ENOTDIR) return OkStatus();  // no such folder: nothing to list
+    local::UniqueFd dir_fd;
+    std::string failed;
+    int err = local::OpenDirBeneath(root_, dir, false, false, &dir_fd, &failed);
+    if (err == 0) err = local::ReadDirAt(dir_fd.get(), &entries);
+    if (err != 0) {
+      // No such folder, or one behind a link: nothing to list.
+      if (err == ENOENT || err == ENOTDIR || err == ELOOP) return OkStatus();
       return ErrnoToStatus(err, fmt::format("reading folder '{}'", path));
     }
     std::vector<std::pair<std::string, bool>> children;  // (name or "name/", is folder)
@@ -223,6 +371,12 @@ class LocalObjectStore final : public ObjectStore {
       Result<ObjectInfo> info = InfoOf(key);
       if (!info.ok()) {
         if (info.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
+        // One file we may not read must not hide the rest of the bucket (the watcher lists
+        // on every poll): leave it out and say so once.
+        if (info.status().code() == StatusCode::kPermissionDenied) {
+          ReportUnreadable(key, info.status());
+          continue;
+        }
         return info.status();
       }
       walk.objects.push_back(*std::move(info));
@@ -236,7 +390,10 @@ class LocalObjectStore final : public ObjectStore {
     std::string_view dir = ParentOf(key);
     while (!dir.empty() && !IsTopLevelPrefixDir(dir)) {
       const std::string path = PathOf(dir);
-      if (rmdir(path.c_str()) != 0) {
+      local::UniqueFd parent_fd;
+      std::string failed;
+      if (local::OpenDirBeneath(root_, ParentOf(dir), false, false, &parent_fd, &failed) != 0) return OkStatus();
+      if (unlinkat(parent_fd.get(), std::string(BaseName(dir)).c_str(), AT_REMOVEDIR) != 0) {
         if (errno == ENOTEMPTY || errno == EEXIST || errno == EBUSY) return OkStatus();
         if (errno != ENOENT) {
           return ErrnoToStatus(errno, fmt::format("deleted object {} but could not remove empty folder '{}'",
@@ -251,6 +408,8 @@ class LocalObjectStore final : public ObjectStore {
   const std::string root_;
   const LocalObjectStoreOptions options_;
   const local::LocalEtagCache etags_;
+  mutable std::mutex unreadable_mu_;
+  mutable std::set<std::string> unreadable_reported_;  // GUARDED_BY(unreadable_mu_); bounded by the bucket's keys
 };
 
 }  // namespace

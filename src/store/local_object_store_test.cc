@@ -6,12 +6,16 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "common/content_hash.h"
+#include "store/local_files.h"
 #include "store/object_keys.h"
 #include "store/object_store.h"
 #include "store/test_temp_dir.h"
@@ -219,6 +223,83 @@ TEST_F(LocalObjectStoreTest, ReadOnlyFolderGivesPermissionDeniedNamingTheKey) {
   fs::permissions(fs::path(root_) / "manifests", fs::perms::owner_all);
   EXPECT_EQ(put.status().code(), StatusCode::kPermissionDenied);
   EXPECT_THAT(put.status().message(), HasSubstr("'manifests/b'"));
+}
+
+// Issue 9: a folder link inside the bucket (`ln -s / images_labeled_by_folder/x`) must not
+// let any verb reach outside the bucket folder.
+TEST_F(LocalObjectStoreTest, LinkedFoldersAreNeverFollowed) {
+  const fs::path outside = fs::path(temp_.path()) / "outside";
+  fs::create_directories(outside / "etc");
+  { std::ofstream(outside / "etc" / "passwd") << "SECRET"; }
+  ASSERT_TRUE(store_->Put("images_for_detection/real.jpg", "REAL").ok());
+  fs::create_directories(fs::path(root_) / "images_labeled_by_folder");
+  fs::create_directory_symlink(outside, fs::path(root_) / "images_labeled_by_folder" / "x");
+  fs::create_directory_symlink("/", fs::path(root_) / "images_labeled_by_folder" / "root");
+  for (const std::string key : {"images_labeled_by_folder/x/etc/passwd", "images_labeled_by_folder/root/etc/passwd"}) {
+    SCOPED_TRACE(key);
+    EXPECT_EQ(store_->Get(key).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(store_->Head(key).status().code(), StatusCode::kNotFound);
+    EXPECT_EQ(store_->Copy(key, "images_for_detection/stolen.jpg").status().code(), StatusCode::kNotFound);
+    EXPECT_TRUE(store_->Delete(key).ok());  // nothing of the bucket's there to delete
+  }
+  EXPECT_EQ(ReadByHand("../outside/etc/passwd"), "SECRET");
+  EXPECT_THAT(ListKeys("images_labeled_by_folder/x/"), IsEmpty());
+  EXPECT_THAT(ListKeys("images_labeled_by_folder/root/etc/"), IsEmpty());
+  EXPECT_THAT(ListKeys(""), ElementsAre("images_for_detection/real.jpg"));
+  // Writes through a link are refused and land nowhere.
+  Result<ObjectInfo> put = store_->Put("images_labeled_by_folder/x/etc/planted", "EVIL");
+  EXPECT_EQ(put.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(put.status().message(), HasSubstr("symbolic link"));
+  EXPECT_EQ(store_->Copy("images_for_detection/real.jpg", "images_labeled_by_folder/x/copied").status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(fs::exists(outside / "etc" / "planted"));
+  EXPECT_FALSE(fs::exists(outside / "copied"));
+  // A top-level prefix replaced by a link is refused the same way.
+  fs::remove_all(fs::path(root_) / "manifests");
+  fs::create_directory_symlink(outside, fs::path(root_) / "manifests");
+  EXPECT_EQ(store_->Put("manifests/v1.manifest", "x").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->Get("manifests/etc/passwd").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(fs::exists(outside / "v1.manifest"));
+}
+
+// Issue 9: one unreadable file must not hide the rest of the bucket from listings (the
+// watcher lists every poll); it is left out and reported once.
+TEST_F(LocalObjectStoreTest, AnUnreadableFileIsLeftOutOfListingsAndReportedOnce) {
+  ASSERT_TRUE(store_->Put("images_for_detection/a.jpg", "A").ok());
+  ASSERT_TRUE(store_->Put("images_for_detection/c.jpg", "C").ok());
+  WriteByHand("images_for_detection/b.jpg", "B");
+  ASSERT_EQ(chmod((root_ + "/images_for_detection/b.jpg").c_str(), 0), 0);
+  EXPECT_EXIT(
+      {
+        if (!BecomeUnprivilegedOver(temp_.path())) std::_Exit(3);
+        std::ostringstream log;
+        spdlog::set_default_logger(
+            std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_st>(log)));
+        Result<std::unique_ptr<ObjectStore>> store = OpenLocalObjectStore(root_);
+        if (!store.ok()) std::_Exit(4);
+        for (int i = 0; i < 3; ++i) {
+          Result<std::vector<ObjectInfo>> all = ListAll(**store, "images_for_detection/");
+          if (!all.ok() || all->size() != 2 || (*all)[1].key != "images_for_detection/c.jpg") std::_Exit(5);
+        }
+        if ((*store)->Get("images_for_detection/b.jpg").status().code() != StatusCode::kPermissionDenied) std::_Exit(6);
+        const std::string text = log.str();
+        const size_t first = text.find("skipping 'images_for_detection/b.jpg'");
+        if (first == std::string::npos) std::_Exit(7);
+        if (text.find("skipping", first + 1) != std::string::npos) std::_Exit(8);  // once
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+// A full or read-only disk is its own code (the API answers 507), apart from a refusal.
+TEST(LocalFilesTest, FullAndReadOnlyDisksAreInsufficientStorage) {
+  for (int err : {ENOSPC, EDQUOT, EROFS}) {
+    Status s = local::ErrnoToStatus(err, "storing object 'k'");
+    EXPECT_EQ(s.code(), StatusCode::kInsufficientStorage) << err;
+    EXPECT_THAT(s.message(), HasSubstr("storing object 'k': "));
+  }
+  EXPECT_EQ(local::ErrnoToStatus(EACCES, "x").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(local::ErrnoToStatus(EIO, "x").code(), StatusCode::kUnavailable);
 }
 
 }  // namespace

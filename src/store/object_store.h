@@ -32,8 +32,8 @@ struct ListResult {
 inline constexpr int kMaxListKeys = 1000;
 
 // Every verb: InvalidArgument for a bad key, prefix or token (message names it);
-// Unavailable for a transient I/O failure (retry); PermissionDenied or ResourceExhausted
-// when the storage refuses (do not retry blindly). No verb throws.
+// Unavailable for a transient I/O failure (retry); PermissionDenied when the storage
+// refuses; InsufficientStorage when it is full or read-only (retry once there is room). No verb throws.
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
@@ -43,6 +43,15 @@ class ObjectStore {
   // FailedPrecondition when the store cannot hold the key next to an existing one (a local
   // folder cannot hold both "a" and "a/b").
   virtual Result<ObjectInfo> Put(const std::string& key, const std::string& data) = 0;
+
+  // Stores the contents of the local file `local_path` under `key`, as Put would, without
+  // holding them in memory where the store can avoid it (the local store moves the file
+  // into place when it is on the same file system). The file stays the caller's: remove it
+  // afterwards if it is still there (the store may have moved it away). REQUIRES: nobody
+  // writes the file during the call. OK with the new object's info; InvalidArgument for a
+  // bad key; Unavailable when the file cannot be read; otherwise as Put.
+  // The default reads the file and calls Put.
+  virtual Result<ObjectInfo> PutFile(const std::string& key, const std::string& local_path);
 
   // The object's bytes. NotFound when absent; InvalidArgument for a bad key.
   virtual Result<std::string> Get(const std::string& key) = 0;
@@ -75,7 +84,8 @@ Result<int> CheckListArguments(const std::string& prefix, const std::string& con
                                int max_keys);
 
 struct LocalObjectStoreOptions {
-  // fsync each new file and its folder before Put returns, so a Put survives power loss.
+  // fsync each new file and its folder before Put returns, and the folder after a Delete's
+  // unlink, so an acknowledged Put or Delete survives power loss.
   // Turning it off keeps atomicity (readers still see whole objects) and is meant for
   // tests and scratch buckets.
   bool sync = true;

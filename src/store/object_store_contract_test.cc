@@ -127,6 +127,38 @@ TEST_P(ObjectStoreContractTest, OverwriteReplacesBytesAndEtag) {
   EXPECT_THAT(ListKeys("manifests/"), ElementsAre("manifests/m"));
 }
 
+// PutFile: the bytes of a local file (an upload the server streamed to disk), stored as
+// Put would store them; the file is the caller's to remove afterwards.
+TEST_P(ObjectStoreContractTest, PutFileStoresTheFilesBytesAsPutWould) {
+  // Beside the bucket (same file system: the local store renames it into place).
+  const std::string local = temp_.path() + "/upload-1";
+  const std::string binary = std::string("\0\x01\xff binary ", 11) + std::string(3 << 20, 'B');
+  {
+    std::ofstream out(local, std::ios::binary);
+    out << binary;
+  }
+  Result<ObjectInfo> put = store().PutFile("images_for_detection/up.jpg", local);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  EXPECT_EQ(put->key, "images_for_detection/up.jpg");
+  EXPECT_EQ(put->etag, Sha256Hex(binary));
+  EXPECT_EQ(put->size_bytes, static_cast<int64_t>(binary.size()));
+  EXPECT_EQ(*store().Get("images_for_detection/up.jpg"), binary);
+  EXPECT_EQ(*store().Head("images_for_detection/up.jpg"), *put);
+  EXPECT_THAT(ListKeys("images_for_detection/"), ElementsAre("images_for_detection/up.jpg"));
+  std::filesystem::remove(local);
+
+  // Replaces an existing object; an empty file is an empty object.
+  { std::ofstream out(local, std::ios::binary); }
+  ASSERT_TRUE(store().PutFile("images_for_detection/up.jpg", local).ok());
+  EXPECT_EQ(*store().Get("images_for_detection/up.jpg"), "");
+  std::filesystem::remove(local);
+
+  EXPECT_EQ(store().PutFile("../escape", local).status().code(), StatusCode::kInvalidArgument);
+  Result<ObjectInfo> missing = store().PutFile("manifests/m", temp_.path() + "/no-such-file");
+  EXPECT_EQ(missing.status().code(), StatusCode::kUnavailable) << missing.status().ToString();
+  EXPECT_FALSE(store().Head("manifests/m").ok());
+}
+
 TEST_P(ObjectStoreContractTest, MissingObjectsAreNotFoundNamingTheKey) {
   PutOrDie("images_labeled_by_folder/cat/1.png", "x");
   for (const std::string key : {"nope.png", "images_labeled_by_folder/cat", "images_labeled_by_folder/cat/2.png",

@@ -5,7 +5,9 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <vector>
@@ -473,6 +475,115 @@ TEST(ImageDecoderErrorTest, DecompressionBombsAreRefusedFromTheHeader) {
   small.max_pixels = 1000;
   ExpectError(DecodeImage(Encode(".png", TestPicture(40, 30)), "photos/cat.jpg", small),
               StatusCode::kResourceExhausted, "40x30 = 0.0012 Mpixel, above the 0.001 Mpixel limit");
+}
+
+// A little-endian classic TIFF: the header, `data` at offset 8, then one directory of
+// `entries` (tag, type, count, 4-byte value field) and, unless `ends_in_directory`, the
+// next-directory offset 0 and `tail`.
+struct TiffEntry {
+  uint16_t tag, type;
+  uint32_t count, value;
+};
+std::string MakeTiff(const std::vector<TiffEntry>& entries, const std::string& data = "",
+                     bool ends_in_directory = false, const std::string& tail = "") {
+  std::string bytes = std::string("II*\0", 4) + Le32(uint32_t(8 + data.size())) + data + Le16(uint32_t(entries.size()));
+  for (const TiffEntry& e : entries) bytes += Le16(e.tag) + Le16(e.type) + Le32(e.count) + Le32(e.value);
+  return ends_in_directory ? bytes : bytes + Le32(0) + tail;
+}
+constexpr uint16_t kShort = 3, kLong = 4, kLong8 = 16;
+
+// Issue 9, row 5: libtiff (OpenCV's decoder) keeps the FIRST of a duplicated tag; the
+// header check used to keep the last, so a 30000x30000 image passed the 50 Mpixel check
+// as 1x1 and the decoder allocated gigabytes.
+TEST(ImageDecoderErrorTest, TiffDuplicatedSizeTagsAreReadLikeLibtiffThenRefused) {
+  const std::string kStrip(2'600'000, '\0');  // the reported file was 2.6 MB
+  auto tiff = [&](uint32_t first_side, uint32_t second_side) {
+    uint32_t strip_at = 8 + 2 + 11 * 12 + 4;
+    return MakeTiff({{256, kLong, 1, first_side}, {257, kLong, 1, first_side}, {256, kLong, 1, second_side},
+                     {257, kLong, 1, second_side}, {258, kShort, 1, 8}, {259, kShort, 1, 1}, {262, kShort, 1, 1},
+                     {273, kLong, 1, strip_at}, {277, kShort, 1, 1}, {278, kLong, 1, 1},
+                     {279, kLong, 1, uint32_t(kStrip.size())}},
+                    "", false, kStrip);
+  };
+  std::string bomb = tiff(30000, 1);
+  ASSERT_GT(bomb.size(), 2'600'000u);
+  auto start = std::chrono::steady_clock::now();
+  ExpectError(DecodeImage(bomb, "photos/cat.jpg"), StatusCode::kResourceExhausted,
+              "30000x30000 = 900 Mpixel, above the 50 Mpixel limit");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));  // header only
+  // The other way round the decoder would read 1x1, but the file is still ambiguous.
+  ExpectError(DecodeImage(tiff(1, 30000), "photos/cat.jpg"), StatusCode::kInvalidArgument,
+              "corrupt TIFF 'photos/cat.jpg': tag 256 (ImageWidth) appears more than once in the first directory");
+}
+
+// Issue 9, row 5: in a classic TIFF a LONG8 value does not fit in the entry, so the entry
+// holds its offset. The check used to read 8 bytes inline, 4 past the end of a file whose
+// last entry it was (ASan: heap-buffer-overflow; the fuzz build runs this test under ASan).
+TEST(ImageDecoderErrorTest, TiffLong8AtTheEndIsReadFromItsOffsetNotPastTheBuffer) {
+  auto decode_exact = [](const std::string& bytes) {
+    std::unique_ptr<char[]> exact(new char[bytes.size()]);  // no slack after the last byte
+    std::memcpy(exact.get(), bytes.data(), bytes.size());
+    return DecodeImage(std::string_view(exact.get(), bytes.size()), "photos/cat.jpg");
+  };
+  std::string past_end = MakeTiff({{257, kShort, 1, 10}, {256, kLong8, 1, 0xFFFFFFF0u}}, "", true);
+  ExpectError(decode_exact(past_end), StatusCode::kInvalidArgument,
+              "truncated TIFF 'photos/cat.jpg': the value of ImageWidth at offset 4294967280 is past the end");
+  // A LONG8 at an offset inside the file is read from there, as libtiff reads it.
+  std::string at_offset = MakeTiff({{257, kLong8, 1, 8}, {256, kLong8, 1, 8}}, Le32(100000) + Le32(0), true);
+  ExpectError(decode_exact(at_offset), StatusCode::kResourceExhausted, "100000x100000 = 10000 Mpixel");
+}
+
+TEST(ImageDecoderErrorTest, TiffSizeTagsOfOtherIntegerTypesAndBadOnes) {
+  // BYTE and SSHORT sizes are read (libtiff accepts every integer type).
+  ExpectError(DecodeImage(MakeTiff({{256, 1, 1, 200}, {257, 8, 1, 200}}), "photos/cat.jpg",
+                          DecodeLimits{.max_pixels = 1000}),
+              StatusCode::kResourceExhausted, "200x200");
+  ExpectError(DecodeImage(MakeTiff({{256, 8, 1, 0xFFFF}, {257, kShort, 1, 4}}), "photos/cat.jpg"),
+              StatusCode::kInvalidArgument, "ImageWidth is out of range (negative)");
+  ExpectError(DecodeImage(MakeTiff({{256, kShort, 2, 4}, {257, kShort, 1, 4}}), "photos/cat.jpg"),
+              StatusCode::kInvalidArgument, "ImageWidth has 2 values, not one");
+  ExpectError(DecodeImage(MakeTiff({{256, 5, 1, 8}, {257, kShort, 1, 4}}), "photos/cat.jpg"),
+              StatusCode::kInvalidArgument, "ImageWidth has type 5, not an integer");
+  // Any duplicated tag, not only the sizes: decoders disagree on which one counts.
+  ExpectError(DecodeImage(MakeTiff({{256, kShort, 1, 4}, {257, kShort, 1, 4}, {259, kShort, 1, 1}, {259, kShort, 1, 5}}),
+                          "photos/cat.jpg"),
+              StatusCode::kInvalidArgument, "tag 259 appears more than once");
+}
+
+// OpenCV allocates one tile (TileWidth x TileLength) or strip (ImageWidth x RowsPerStrip)
+// whatever the image size: a 16x16 image with 16384x16384 tiles made it allocate 1 GiB.
+TEST(ImageDecoderErrorTest, TiffTileAndStripBuffersCountAgainstThePixelLimit) {
+  std::vector<TiffEntry> base = {{256, kShort, 1, 16}, {257, kShort, 1, 16}, {258, kShort, 1, 8},
+                                 {262, kShort, 1, 2}, {277, kShort, 1, 3}};
+  auto with = [&](std::vector<TiffEntry> extra) {
+    std::vector<TiffEntry> entries = base;
+    entries.insert(entries.end(), extra.begin(), extra.end());
+    return MakeTiff(entries);
+  };
+  ExpectError(DecodeImage(with({{322, kLong, 1, 16384}, {323, kLong, 1, 16384}}), "photos/cat.jpg"),
+              StatusCode::kResourceExhausted,
+              "asks the decoder for a 16384x16384 tile or strip buffer = 268 Mpixel, above the 50 Mpixel limit");
+  ExpectError(DecodeImage(with({{278, kLong, 1, 100'000'000}}), "photos/cat.jpg"), StatusCode::kResourceExhausted,
+              "16x100000000 tile or strip buffer");
+  // "All rows in one strip" (2^32-1, the TIFF default) is the image itself.
+  Result<cv::Mat> whole = DecodeImage(with({{278, kLong, 1, 0xFFFFFFFFu}}), "photos/cat.jpg");
+  ASSERT_FALSE(whole.ok());
+  EXPECT_NE(whole.status().code(), StatusCode::kResourceExhausted) << whole.status().ToString();
+}
+
+// Every scan of a progressive JPEG decodes the whole image again, so a small file of
+// repeated scans was a CPU bomb (2,000 scans of a 2000x2000 image: 52 KB, 47 s to decode).
+TEST(ImageDecoderErrorTest, JpegWithTooManyScansIsRefusedFromTheHeader) {
+  std::string jpeg = Encode(".jpg", cv::Mat(64, 64, CV_8UC3, cv::Scalar(90, 120, 200)),
+                            {cv::IMWRITE_JPEG_PROGRESSIVE, 1});
+  size_t last_scan = jpeg.rfind("\xFF\xDA");
+  std::string scan = jpeg.substr(last_scan, jpeg.size() - 2 - last_scan);
+  std::string bomb = jpeg.substr(0, jpeg.size() - 2);
+  for (int i = 0; i < 2000; ++i) bomb += scan;
+  bomb += "\xFF\xD9";
+  ExpectError(DecodeImage(bomb, "photos/cat.jpg"), StatusCode::kResourceExhausted,
+              "has 2010 JPEG scans, above the limit of 100");
+  EXPECT_EQ(MustDecode(jpeg).size(), cv::Size(64, 64));  // its own 10 scans are fine
 }
 
 TEST(ImageDecoderErrorTest, BytesOverTheLimit) {

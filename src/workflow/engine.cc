@@ -228,6 +228,11 @@ int Engine::RunUntilIdle() {
 }
 
 void Engine::WorkerLoop() {
+  ++live_workers_;
+  struct Exit {
+    std::atomic<int>& live;
+    ~Exit() { --live; }
+  } exit{live_workers_};
   while (true) {
     if (std::optional<std::string> id = ClaimDue()) {
       Drive(*id);

@@ -6,6 +6,7 @@
 // due and workers pick due executions. One Engine per database. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -64,6 +65,11 @@ class Engine {
   // until none is due. Returns the number of steps run.
   int RunUntilIdle();
 
+  // Worker threads running their loop now: options.worker_threads between Start and
+  // Stop, unless one died (readiness reports the engine not ready then).
+  int live_workers() const { return live_workers_.load(); }
+  int worker_threads() const { return options_.worker_threads; }
+
   // Called after each stored event, from the thread that stored it, with no engine lock
   // held (so it may call back into the engine). Set it before Start().
   void SetListener(Listener listener);
@@ -108,6 +114,7 @@ class Engine {
   bool stopping_ = false;                         // GUARDED_BY(mu_)
   std::mt19937_64 id_random_;                     // GUARDED_BY(mu_)
   std::vector<std::thread> workers_;
+  std::atomic<int> live_workers_{0};
 
   std::mutex listener_mu_;
   std::shared_ptr<const Listener> listener_;  // GUARDED_BY(listener_mu_)

@@ -129,7 +129,8 @@ TEST_F(EngineTest, WaitWithABadSecondsPathFails) {
   const std::string missing = Start(Json::object());
   const std::string negative = Start(Json{{"delay", -3}});
   const std::string text = Start(Json{{"delay", "5"}});
-  for (const std::string& id : {missing, negative, text}) {
+  const std::string huge = Start(Json{{"delay", 1e300}});  // would overflow the wake-up time
+  for (const std::string& id : {missing, negative, text, huge}) {
     EXPECT_EQ(Get(id).status, db::kExecutionFailed);
     EXPECT_EQ(Get(id).error, "States.Runtime");
     EXPECT_THAT(Get(id).cause, HasSubstr("SecondsPath"));

@@ -13,7 +13,6 @@ namespace {
 // A runaway loop (Choice -> Pass -> Choice without a Wait) fails instead of holding a
 // worker forever.
 constexpr int64_t kMaxStepsPerExecution = 100'000;
-constexpr double kMaxWaitSeconds = 366.0 * 24 * 3600;
 
 std::string Dump(const Json& json) { return json.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
@@ -161,6 +160,7 @@ std::string_view ErrorNameOf(StatusCode code) {
     case StatusCode::kPermissionDenied: return "PermissionDenied";
     case StatusCode::kUnauthenticated: return "Unauthenticated";
     case StatusCode::kResourceExhausted: return "ResourceExhausted";
+    case StatusCode::kInsufficientStorage: return "InsufficientStorage";
     case StatusCode::kDataLoss: return "DataLoss";
     case StatusCode::kInternal: return "Internal";
   }

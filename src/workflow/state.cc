@@ -216,8 +216,10 @@ Status ParseWait(const StateParser& p, State& state) {
   const Json* seconds_path = p.Field("SecondsPath");
   if ((seconds == nullptr) == (seconds_path == nullptr)) return p.Bad("needs exactly one of \"Seconds\" and \"SecondsPath\"");
   if (seconds != nullptr) {
-    if (!seconds->is_number() || !(seconds->get<double>() >= 0)) {
-      return p.Bad(fmt::format("\"Seconds\" must be a number >= 0, got {}", seconds->dump()));
+    // 1e300 would overflow the wake-up time: refuse it here, where the definition is loaded.
+    if (!seconds->is_number() || !(seconds->get<double>() >= 0) || seconds->get<double>() > kMaxWaitSeconds) {
+      return p.Bad(fmt::format("\"Seconds\" must be a number of seconds from 0 to {:.0f} (366 days), got {}",
+                               kMaxWaitSeconds, seconds->dump()));
     }
     state.wait_seconds = seconds->get<double>();
   } else {

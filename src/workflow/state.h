@@ -20,6 +20,10 @@ enum class StateType { kTask, kChoice, kPass, kWait, kSucceed, kFail };
 std::string_view StateTypeName(StateType type);
 
 // Error names a Retry/Catch matches on besides a task's own error names.
+// The longest Wait (a literal "Seconds", or what "SecondsPath" gives at run time): a year
+// and a day, so a wake-up time can never overflow.
+inline constexpr double kMaxWaitSeconds = 366.0 * 24 * 3600;
+
 inline constexpr std::string_view kErrorAll = "States.ALL";
 inline constexpr std::string_view kErrorTaskFailed = "States.TaskFailed";
 // Runtime errors (a path missing from the input, a bad Wait time): fail the execution,

@@ -141,7 +141,20 @@ TEST_F(StateMachineTest, MissingRequiredFields) {
   EXPECT_THAT(Error(R"({"StartAt": "A", "States": {"A": {"Type": "Wait", "End": true}}})"),
               HasSubstr("state 'A': needs exactly one of \"Seconds\" and \"SecondsPath\""));
   EXPECT_THAT(Error(R"({"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": -1, "End": true}}})"),
-              HasSubstr("\"Seconds\" must be a number >= 0"));
+              HasSubstr("\"Seconds\" must be a number of seconds from 0"));
+}
+
+// Issue 9: "Seconds": 1e300 overflowed the wake-up time; it is refused at load, naming the state.
+TEST_F(StateMachineTest, AWaitTooLongToScheduleIsRefusedAtLoad) {
+  for (std::string_view seconds : {"1e300", "31622401", "1.7976931348623157e308"}) {
+    SCOPED_TRACE(std::string(seconds));
+    EXPECT_THAT(Error(fmt::format(R"({{"StartAt": "A", "States": {{"A": {{"Type": "Wait", "Seconds": {}, "End": true}}}}}})",
+                                  seconds)),
+                HasSubstr("state 'A': \"Seconds\" must be a number of seconds from 0 to 31622400 (366 days)"));
+  }
+  EXPECT_TRUE(ParseStateMachine(R"({"StartAt": "A", "States": {"A": {"Type": "Wait", "Seconds": 31622400, "End": true}}})",
+                                registry_)
+                  .ok());
 }
 
 TEST_F(StateMachineTest, RetryAndCatchRules) {

@@ -3,7 +3,7 @@
 //   node tests/browser/run.mjs [LABELLOOP_BINARY] [--screenshots DIR] [NAME_FILTER...]
 // The binary comes from the first argument or $LABELLOOP_BINARY. Each tests/browser/*.test.mjs
 // file gets its own server on a fresh data folder (first admin password from
-// LABELLOOP_ADMIN_PASSWORD) and Debian's chromium (/usr/bin/chromium, or $CHROMIUM) driven by
+// LABELLOOP_ADMIN_PASSWORD, unless the file exports serverOptions = {oneTimeAdmin: true}) and Debian's chromium (/usr/bin/chromium, or $CHROMIUM) driven by
 // playwright-core; screenshots go to --screenshots DIR (default: tests/browser/artifacts/
 // screenshots/, git-ignored). A test file exports `tests`: [{name, fn: async (ctx) => ...}], run in order; ctx: {server, browser, url, examplesDir, screenshot(page, name), log(...)}.
 // Ends with the line "N passed, N failed"; exits 1 when any test failed.
@@ -65,7 +65,7 @@ async function main() {
     const server = new LabelloopServer(path.resolve(args.binary));
     let browser = null;
     try {
-      await server.start();
+      await server.start(mod.serverOptions || {});
       browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--headless'] });
     } catch (e) {
       console.log(`[  FAILED  ] ${file}: setting up: ${e.stack || e}`);

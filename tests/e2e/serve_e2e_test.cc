@@ -142,17 +142,25 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
   UploadFolder(kExamples + "/amazon_logo", "images_labeled_by_folder/amazon_logo/");
   UploadFolder(kExamples + "/aws_logo", "images_labeled_by_folder/aws_logo/");
 
-  // 2. Enable-Automatic-Training false, then true: a training check runs at once.
+  // 2. Enable-Automatic-Training false, then true: a training check runs at once. As a new
+  // user does (issue 10): poll the model list until a version says RUNNING, and upload
+  // the 10 inference images that very moment. RUNNING means detection serves it and
+  // For-System-Use-Only records it, so every image is detected by it, none FAILED.
   const auto toggled = std::chrono::steady_clock::now();
   SetParameter("Enable-Automatic-Training", "false");
   SetParameter("Enable-Automatic-Training", "true");
-  ASSERT_TRUE(WaitUntil(180, [&] { return SystemState().value("previous_trained_images", 0) == 10; }))
-      << SystemState().dump() << "\n" << server_->log();
+  std::string first_version;
+  const auto deadline = toggled + std::chrono::seconds(180);
+  while (first_version.empty() && std::chrono::steady_clock::now() < deadline) {
+    first_version = RunningVersion();
+    if (first_version.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(first_version.empty()) << Models().dump() << "\n" << server_->log();
   const double toggle_to_running_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - toggled).count();
-  std::printf("[ metric ] parameter toggle -> Status: RUNNING: %.1f s\n", toggle_to_running_s);
-  const std::string first_version = RunningVersion();
-  ASSERT_FALSE(first_version.empty()) << Models().dump();
+  UploadFolder(kExamples + "/inference_images", "images_for_detection/");
+  std::printf("[ metric ] parameter toggle -> RUNNING: %.1f s\n", toggle_to_running_s);
+  EXPECT_EQ(SystemState().value("previous_trained_images", 0), 10) << SystemState().dump();
   EXPECT_EQ(SystemState().value("running_version", ""), first_version);
   ASSERT_TRUE(WaitUntil(30, [&] { return EmailContains("Status: RUNNING"); }))
       << smtp_->Messages().size() << " e-mails\n" << smtp_->Log() << server_->log();
@@ -160,11 +168,19 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
   EXPECT_TRUE(EmailContains("Training check"));
 
   // 3. The training execution's history shows every state of the branch.
-  std::vector<json> trainings = Executions("training-poll");
+  // The version serves before its training execution ends: the execution's last Wait and
+  // deploy check still run after RUNNING shows, so wait for it.
+  std::vector<json> trainings;
   json succeeded;
-  for (const json& e : trainings) {
-    if (e.value("status", "") == "SUCCEEDED" && e.value("state", e.value("current_state", "")) == "Model deployed") succeeded = e;
-  }
+  WaitUntil(60, [&] {
+    trainings = Executions("training-poll");
+    for (const json& e : trainings) {
+      if (e.value("status", "") == "SUCCEEDED" && e.value("state", e.value("current_state", "")) == "Model deployed") {
+        succeeded = e;
+      }
+    }
+    return !succeeded.is_null();
+  });
   ASSERT_FALSE(succeeded.is_null()) << json(trainings).dump(2);
   json detail = api_->Get("/api/v1/executions/" + succeeded.value("id", "")).json;
   std::set<std::string> entered;
@@ -178,9 +194,14 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
     EXPECT_TRUE(entered.contains(state)) << "history lacks " << state << ": " << detail.dump(1);
   }
 
-  // 4. The 10 inference images: 10 detections logged; those under 70 get review tasks.
-  UploadFolder(kExamples + "/inference_images", "images_for_detection/");
+  // 4. The 10 inference images: 10 detections logged, all by the version that was RUNNING
+  // when they went up, no detection FAILED; those under 70 get review tasks.
   ASSERT_TRUE(WaitUntil(120, [&] { return DetectionCount() == 10; })) << DetectionCount() << "\n" << server_->log();
+  const json logged = api_->Get("/api/v1/detections?limit=1000").json;
+  for (const json& d : logged["detections"]) {
+    EXPECT_EQ(d.value("version", ""), first_version) << d.dump();
+  }
+  for (const json& e : Executions("detection")) EXPECT_NE(e.value("status", ""), "FAILED") << e.dump();
   json detections = api_->Get("/api/v1/detections?limit=1000").json["detections"];
   int below = 0;
   for (const json& d : detections) {
@@ -211,8 +232,12 @@ TEST_F(ServeE2eTest, TheSeedWalkthroughRunsItself) {
   // 6. A tenth: it trains, the new version runs, the old one is stopped after it.
   Upload(kExamples + "/aws_logo/aws-2.jpg", "images_labeled_by_folder/aws_logo/more-10.jpg");
   ASSERT_EQ(api_->PostJson("/api/v1/schedules/training-poll/trigger", json::object()).status / 100, 2);
-  ASSERT_TRUE(WaitUntil(180, [&] { return SystemState().value("previous_trained_images", 0) == 20; }))
-      << SystemState().dump() << "\n" << server_->log();
+  // For-System-Use-Only is recorded first, then the new version shows RUNNING.
+  ASSERT_TRUE(WaitUntil(180, [&] {
+    const std::string running = RunningVersion();
+    return !running.empty() && running != first_version;
+  })) << Models().dump() << "\n" << server_->log();
+  EXPECT_EQ(SystemState().value("previous_trained_images", 0), 20) << SystemState().dump();
   const std::string second_version = RunningVersion();
   EXPECT_NE(second_version, first_version);
   for (const json& v : ModelList()) {

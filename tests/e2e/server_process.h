@@ -27,6 +27,7 @@ class ServerProcess {
   // SIGTERM and wait up to timeout_s; returns the exit code (-1 on timeout, then killed).
   int Terminate(int timeout_s = 60);
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // the child's pid while running (for /proc figures)
 
   const std::string& url() const { return url_; }
   int port() const { return port_; }

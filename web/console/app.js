@@ -77,9 +77,53 @@ function signInPage(message) {
   (user.value ? password : user).focus();
 }
 
+// A one-time password (the first admin's printed one) must be replaced before anything else:
+// the API refuses every other call until then.
+function changePasswordPage(s, message) {
+  document.title = 'Choose a password · labelloop';
+  const error = h('div', { class: 'form-error', role: 'alert' });
+  if (message) error.textContent = message;
+  const current = h('input', { id: 'change-current', name: 'current', type: 'password',
+    autocomplete: 'current-password', required: true, autofocus: true });
+  const next = h('input', { id: 'change-new', name: 'new', type: 'password', autocomplete: 'new-password', required: true });
+  const again = h('input', { id: 'change-again', name: 'again', type: 'password', autocomplete: 'new-password', required: true });
+  const button = h('button', { type: 'submit', class: 'btn btn-primary btn-wide' }, 'Change password');
+  const form = h('form', { class: 'signin-card', novalidate: true },
+    h('div', { class: 'brand brand-large' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'labelloop'),
+    h('p', {}, `${s.user} signed in with a one-time password. Choose your own password to continue.`),
+    h('label', { for: 'change-current' }, 'One-time password'), current,
+    h('label', { for: 'change-new' }, 'New password (at least 8 characters)'), next,
+    h('label', { for: 'change-again' }, 'New password again'), again,
+    error, button,
+    h('button', { type: 'button', class: 'btn btn-ghost btn-wide', onclick: signOut }, 'Sign out'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    if (!current.value || !next.value) { error.textContent = 'Enter the one-time password and a new one.'; return; }
+    if (next.value !== again.value) { error.textContent = 'The two new passwords differ.'; again.select(); return; }
+    button.disabled = true;
+    button.textContent = 'Changing…';
+    try {
+      const fresh = await api('POST', '/api/v1/session/password',
+        { current_password: current.value, new_password: next.value });
+      await startSession(fresh);
+    } catch (err) {
+      error.textContent = err.message;
+      button.disabled = false;
+      button.textContent = 'Change password';
+    }
+  });
+  mount(app, h('main', { id: 'main', class: 'signin' }, form));
+  current.focus();
+}
+
 async function startSession(s) {
   session = s;
   setCsrfToken(s.csrf_token);
+  if (s.must_change_password) {
+    changePasswordPage(s);
+    return;
+  }
   if (s.role !== 'admin') {
     mount(app, h('main', { id: 'main', class: 'signin' }, h('div', { class: 'signin-card' },
       h('h1', {}, `Signed in as ${s.user} (${s.role})`),

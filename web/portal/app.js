@@ -112,6 +112,11 @@ function resetWork() {
 // ---------- the work loop ----------
 
 function start(session) {
+  if (session.must_change_password) {
+    // The API refuses everything until the one-time password is replaced; the console asks for it.
+    showSignin(`'${session.user}' signed in with a one-time password: choose your own password in the console (/console) first.`);
+    return;
+  }
   if (session.role !== 'reviewer' && session.role !== 'admin') {
     showSignin(`The account '${session.user}' is a ${session.role} account; the labelling portal needs a reviewer account.`);
     return;

@@ -20,11 +20,16 @@ export class LabelloopServer {
     this.log = [];
   }
 
+  // With oneTimeAdmin, the server makes the first admin itself and prints its one-time
+  // password (this.oneTimePassword), as on a real first start.
   env() {
-    return { ...process.env, LABELLOOP_ADMIN_PASSWORD: ADMIN_PASSWORD };
+    const env = { ...process.env, LABELLOOP_ADMIN_PASSWORD: ADMIN_PASSWORD };
+    if (this.oneTimeAdmin) delete env.LABELLOOP_ADMIN_PASSWORD;
+    return env;
   }
 
-  async start({ extraArgs = ['--wait-seconds', '1'], timeoutMs = 60000 } = {}) {
+  async start({ extraArgs = ['--wait-seconds', '1'], timeoutMs = 60000, oneTimeAdmin = false } = {}) {
+    this.oneTimeAdmin = oneTimeAdmin;
     this.dataDir = await mkdtemp(path.join(tmpdir(), 'labelloop-browser-'));
     const data = path.join(this.dataDir, 'data');
     await execFileP(this.binary, ['--data', data, 'init'], { env: this.env() });
@@ -45,6 +50,8 @@ export class LabelloopServer {
       this.proc.stdout.on('data', (chunk) => {
         keep(chunk);
         out += chunk.toString();
+        const once = out.match(/one-time password: (\S+)/);
+        if (once) this.oneTimePassword = once[1];
         const m = out.match(/serving .* at (https?:\/\/[^\s]+)/);
         if (m) { clearTimeout(timer); resolve(m[1].replace(/\/$/, '')); }
       });

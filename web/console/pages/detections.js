@@ -1,11 +1,15 @@
 // Detections: the detection log, searchable by key and filtered by version, label, review
 // status and sampling, cursor-paged (never everything at once); thumbnails, confidence,
-// review status and human label; and a confidence histogram per model version.
+// review status and human label; and a confidence histogram per model version. Images not
+// in the log yet (pending: waiting for a model version to serve, or for a retry) and those
+// whose detection failed for good are listed by the Status filter; a banner counts the
+// pending ones.
 import { get, objectUrl, query } from '../api.js';
 import { h, s, mount, badge, timeEl, empty, errorBox } from '../dom.js';
 
 const PAGE_SIZE = 50;
 const REVIEW_STATES = ['not_reviewed', 'pending', 'completed'];
+const STATUSES = [['detected', 'detected'], ['pending', 'pending (waiting for a model)'], ['failed', 'failed']];
 
 function confidenceCell(value, threshold) {
   const v = Number(value) || 0;
@@ -45,8 +49,9 @@ export async function render(root, ctx) {
   const q = ctx.query;
   const filters = {
     q: q.get('q') || '', version: q.get('version') || '', label: q.get('label') || '',
-    review_status: q.get('review_status') || '', sampled: q.get('sampled') || '',
+    review_status: q.get('review_status') || '', sampled: q.get('sampled') || '', status: q.get('status') || '',
   };
+  const queued = filters.status === 'pending' || filters.status === 'failed';
   const cursor = q.get('cursor') || '';
   const prev = q.get('prev') ? q.get('prev').split(',') : [];  // cursors of earlier pages
   const go = (params) => ctx.navigate(`#/detections${query({ ...filters, ...params })}`);
@@ -58,8 +63,11 @@ export async function render(root, ctx) {
     REVIEW_STATES.map((r) => h('option', { value: r, selected: r === filters.review_status }, r.replace('_', ' '))));
   const sampled = h('select', { id: 'det-sampled' }, h('option', { value: '' }, 'any'),
     h('option', { value: 'true', selected: filters.sampled === 'true' }, 'sampled'), h('option', { value: 'false', selected: filters.sampled === 'false' }, 'not sampled'));
+  const status = h('select', { id: 'det-status' },
+    STATUSES.map(([value, text]) => h('option', { value: value === 'detected' ? '' : value, selected: (filters.status || 'detected') === value }, text)));
   const versionsList = h('datalist', { id: 'det-versions' });
   const form = h('form', { class: 'filters', role: 'search' },
+    h('div', { class: 'field' }, h('label', { for: 'det-status' }, 'Status'), status),
     h('div', { class: 'field' }, h('label', { for: 'det-q' }, 'Search'), search),
     h('div', { class: 'field' }, h('label', { for: 'det-version' }, 'Version'), version),
     h('div', { class: 'field' }, h('label', { for: 'det-label' }, 'Label'), label),
@@ -69,27 +77,54 @@ export async function render(root, ctx) {
     h('a', { class: 'btn btn-ghost', href: '#/detections' }, 'Clear'), versionsList);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    Object.assign(filters, { q: search.value.trim(), version: version.value.trim(), label: label.value.trim(), review_status: review.value, sampled: sampled.value });
+    Object.assign(filters, { q: search.value.trim(), version: version.value.trim(), label: label.value.trim(), review_status: review.value, sampled: sampled.value, status: status.value });
     go({});
   });
   const tableCard = h('section', { class: 'card' }, h('div', { class: 'loading' }, 'Loading…'));
+  const banner = h('div', { 'data-testid': 'pending-banner' });
   const histVersion = h('select', { id: 'hist-version', 'aria-label': 'Model version for the histogram' });
   const histBody = h('div', { class: 'histogram' });
   mount(root,
     h('div', { class: 'page-head' }, h('div', {}, h('h1', {}, 'Detections'), h('p', {}, 'Every classified image, newest first.'))),
-    form,
+    form, banner,
     h('div', { class: 'grid-2', style: { marginTop: 0, gridTemplateColumns: 'minmax(0, 2.2fr) minmax(300px, 1fr)' } },
       tableCard,
       h('section', { class: 'card' }, h('div', { class: 'row' }, h('h2', {}, 'Confidence histogram'), h('span', { class: 'spacer' }), histVersion), histBody)));
 
+  async function loadBanner() {
+    const data = await get(`/api/v1/detections${query({ status: 'pending', limit: 1 })}`);
+    if (!ctx.alive() || !data.total || filters.status === 'pending') return;
+    mount(banner, h('div', { class: 'card', role: 'status' },
+      badge(`${data.total} pending`, 'warn'), ' image(s) wait for a model version to serve; each is detected once, oldest first, as soon as one does. ',
+      h('a', { href: `#/detections${query({ status: 'pending' })}` }, 'Show them')));
+  }
+
+  function queuedTable(list) {
+    return h('div', { class: 'table-wrap' }, h('table', { 'data-testid': 'queued-detections' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Image'), h('th', {}, 'Status'), h('th', {}, 'Reason'), h('th', {}, 'Attempts'),
+        h('th', {}, 'Next attempt'), h('th', {}, 'Arrived'))),
+      h('tbody', {}, list.map((d) => h('tr', {},
+        h('td', { class: 'key', title: d.request_id }, d.image_key.replace(/^images_for_detection\//, '')),
+        h('td', {}, badge(d.status, d.status === 'failed' ? 'bad' : 'warn')),
+        h('td', { class: 'small' }, d.reason),
+        h('td', {}, String(d.attempts)),
+        h('td', {}, d.next_attempt ? timeEl(d.next_attempt) : ''),
+        h('td', {}, timeEl(d.created)))))));
+  }
+
   async function loadTable() {
-    const data = await get(`/api/v1/detections${query({ ...filters, cursor, limit: PAGE_SIZE })}`);
+    const params = queued ? { status: filters.status, cursor, limit: PAGE_SIZE } : { ...filters, cursor, limit: PAGE_SIZE };
+    const data = await get(`/api/v1/detections${query(params)}`);
     if (!ctx.alive()) return;
     const list = data.detections;
     const pager = h('div', { class: 'pager' },
       prev.length || cursor ? h('button', { type: 'button', class: 'btn', onclick: () => go({ cursor: prev[prev.length - 1] || '', prev: prev.slice(0, -1).join(',') }) }, '← Newer') : h('span', {}),
       h('span', { class: 'muted small', 'data-testid': 'detections-total' }, `${data.total} detection(s)`),
       data.next_cursor ? h('button', { type: 'button', class: 'btn', onclick: () => go({ cursor: data.next_cursor, prev: [...prev, cursor].join(',') }) }, 'Older →') : h('span', {}));
+    if (queued) {
+      mount(tableCard, list.length ? queuedTable(list) : empty(`No ${filters.status} images.`), pager);
+      return;
+    }
     if (!list.length) {
       mount(tableCard, empty('No detections match.', 'Images dropped into images_for_detection/ or POSTed to /api/v1/detect appear here.'), pager);
       return;
@@ -142,6 +177,7 @@ export async function render(root, ctx) {
 
   await Promise.all([
     loadTable().catch((err) => { if (ctx.alive()) mount(tableCard, errorBox(err)); }),
+    loadBanner().catch(() => {}),
     setupHistogram(),
   ]);
 }
