@@ -24,14 +24,15 @@ Json PreprocessingJson() {
           {"orientation", "EXIF orientation applied"}};
 }
 
-// label -> assumed threshold from the evaluation (empty when there is none).
-Json ThresholdsJson(db::MetadataDb& db, const std::string& name) {
+// label -> assumed threshold from the evaluation; empty when the version has none yet
+// (NotFound). A stored evaluation that cannot be read is an error, not "no thresholds".
+Result<Json> ThresholdsJson(db::MetadataDb& db, const std::string& name) {
   Json thresholds = Json::object();
   Result<std::string> text = db.GetEvaluation(name);
-  if (!text.ok()) return thresholds;
-  Result<Json> evaluation = ParseJson(*text, "evaluation of " + name);
-  if (!evaluation.ok()) return thresholds;
-  for (const auto& l : evaluation->value("labels", Json::array())) {
+  if (!text.ok() && text.status().code() == StatusCode::kNotFound) return thresholds;
+  if (!text.ok()) return text.status();
+  ASSIGN_OR_RETURN(Json evaluation, ParseJson(*text, "evaluation of " + name));
+  for (const auto& l : evaluation.value("labels", Json::array())) {
     if (l.contains("name") && l.contains("assumed_threshold")) thresholds[l["name"].get<std::string>()] = l["assumed_threshold"];
   }
   return thresholds;
@@ -63,11 +64,12 @@ Result<std::string> ModelService::ExportOnnx(const std::string& name) {
   spec.sizes = options_.detect_sizes.empty() ? artifact.sizes : options_.detect_sizes;
   spec.labels = artifact.labels;
   spec.heads = std::move(artifact.heads);
+  ASSIGN_OR_RETURN(Json thresholds, ThresholdsJson(*db_, name));
   std::vector<std::string> inputs;
   for (int s : spec.sizes) inputs.push_back(OnnxInputName(s));
   spec.metadata = {{"version", name},
                    {"labels", Json(spec.labels).dump()},
-                   {"thresholds", ThresholdsJson(*db_, name).dump()},
+                   {"thresholds", thresholds.dump()},
                    {"f1", version.f1 ? fmt::format("{:.6f}", *version.f1) : ""},
                    {"input_sizes", Json(spec.sizes).dump()},
                    {"inputs", Json(inputs).dump()},
