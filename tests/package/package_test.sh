@@ -70,7 +70,7 @@ export LC_ALL=C
 step "man -l on every page"
 pages=0
 for page in "$root"/usr/share/man/man1/*.1.gz; do
-  MANWIDTH=80 MAN_KEEP_FORMATTING=0 man --warnings -l "$page" > "$work/page.txt" 2> "$work/page.err" ||
+  MANWIDTH=80 man --warnings -l "$page" > "$work/page.txt" 2> "$work/page.err" ||
     { cat "$work/page.err" >&2; fail "man -l $(basename "$page")"; }
   [ -s "$work/page.err" ] && { cat "$work/page.err" >&2; fail "man -l $(basename "$page") warns"; }
   grep -q "^SYNOPSIS\|^DESCRIPTION\|^NAME" "$work/page.txt" || fail "$(basename "$page") renders no NAME section"
