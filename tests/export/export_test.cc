@@ -6,6 +6,8 @@
 #include <map>
 #include <regex>
 
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -25,6 +27,20 @@ const char* kPython = "/usr/bin/python3";  // Debian's, where python3-onnx and p
 std::string SharedDir() {
   const char* env = std::getenv("LABELLOOP_SHARED_DIR");
   return env && *env ? env : LABELLOOP_SHARED_DIR;
+}
+
+// `program` as found on PATH (the runner execs a path, without a PATH search), or "".
+std::string FindOnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+  for (size_t begin = 0; begin <= dirs.size();) {
+    size_t end = dirs.find(':', begin);
+    if (end == std::string::npos) end = dirs.size();
+    fs::path candidate = fs::path(dirs.substr(begin, end - begin)) / program;
+    if (end > begin && access(candidate.c_str(), X_OK) == 0) return candidate.string();
+    begin = end + 1;
+  }
+  return "";
 }
 
 // The first ```<language> block of docs/export.md.
@@ -219,9 +235,11 @@ TEST_F(ExportTest, DocsJavaScriptExampleRunsInOnnxRuntimeNode) {
   ASSERT_FALSE(code.empty()) << "docs/export.md has no ```js block";
   ASSERT_TRUE(fs::is_directory(SourceDir() + "/tests/export/node_modules/onnxruntime-node"))
       << "run scripts/install-export-test-deps.sh";
+  const std::string node = FindOnPath("node");
+  ASSERT_FALSE(node.empty()) << "node is not on PATH (scripts/install-deps.sh installs it)";
   std::string script = SourceDir() + "/tests/export/classify.generated.mjs";  // beside node_modules
   WriteFileBytes(script, code);
-  Parity p = Compare({"node", script}, Images(), 5.0);
+  Parity p = Compare({node, script}, Images(), 5.0);
   fs::remove(script);
   EXPECT_EQ(p.same_top, p.images);
 }
