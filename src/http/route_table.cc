@@ -27,6 +27,7 @@ const std::vector<Route>& RouteTable() {
       // Model versions.
       {"GET", "/api/v1/models", kAdminConsumer, HandleListModels},
       {"GET", "/api/v1/models/{version}", kAdminConsumer, HandleGetModel},
+      {"GET", "/api/v1/models/{version}/onnx", kAdminOnly, HandleGetModelOnnx},
       {"POST", "/api/v1/models/{version}/start", kAdminOnly, HandleStartModel},
       {"POST", "/api/v1/models/{version}/stop", kAdminOnly, HandleStopModel},
       // Detection and the detection log.
