@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DATA ?= $(CURDIR)/labelloop-data
 
-.PHONY: deps build backbone run demo test bench bench-loop soak fuzz clean
+.PHONY: deps build backbone run demo test bench bench-loop soak fuzz package clean
 
 deps:
 	@scripts/install-deps.sh $(if $(TEST_TOOLS),--with-test-tools,)
@@ -30,6 +30,11 @@ bench: build backbone
 
 bench-loop: build backbone
 	@$(BUILD_DIR)/bench/loop_bench $(BUILD_DIR)/src/app/labelloop
+
+# A .deb (CPack) with the binary, the systemd unit, man pages and the backbone fetched now:
+# $(BUILD_DIR)/labelloop_<version>_<arch>.deb. ctest -L slow runs its install test.
+package: build backbone
+	@cd $(BUILD_DIR) && cpack -G DEB
 
 # libFuzzer targets (clang, ASan+UBSan) in build-fuzz, each run FUZZ_SECONDS (default 600);
 # not part of `make test`. docs/fuzzing.md.

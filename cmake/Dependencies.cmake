@@ -15,5 +15,7 @@ find_package(CURL REQUIRED)                                        # CURL::libcu
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)   # compiled .so: always link the target (clients in tests)
 pkg_check_modules(MICROHTTPD REQUIRED IMPORTED_TARGET libmicrohttpd)  # the HTTP server (src/http/server.cc)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)      # argon2id password hashes
+find_package(Protobuf REQUIRED)                                    # before ONNX: onnx_proto links protobuf::libprotobuf
+find_package(ONNX REQUIRED)                                        # onnx, onnx_proto: the ONNX export (model/onnx_export.cc)
 # The fuzz build (-DLABELLOOP_FUZZ=ON, clang-14 + libfuzzer-14-dev from install-deps.sh's
 # FUZZ_PKGS) does not include this file: fuzz/CMakeLists.txt finds the few packages it needs.

@@ -6,9 +6,10 @@ set -euo pipefail
 BUILD_PKGS=(cmake g++ make pkg-config libopencv-dev libsqlite3-dev libpq-dev
   libcpp-httplib-dev libmicrohttpd-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libcurl4-openssl-dev libssl-dev libsodium-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libtorch-dev libopenblas-dev librsvg2-bin
+  libbenchmark-dev libtorch-dev libopenblas-dev librsvg2-bin libonnx-dev libprotobuf-dev
+  help2man dpkg-dev
   fonts-dejavu-core fonts-dejavu-extra fonts-lato)  # fonts: decoy logos (scripts/make-decoys.sh)
-TEST_PKGS=(chromium python3-aiosmtpd postgresql-15)
+TEST_PKGS=(chromium python3-aiosmtpd postgresql-15 python3-onnx python3-opencv man-db)
 FUZZ_PKGS=(clang-14 libfuzzer-14-dev)  # `make fuzz` (scripts/fuzz.sh): libFuzzer with ASan+UBSan
 
 want=("${BUILD_PKGS[@]}")

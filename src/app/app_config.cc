@@ -23,6 +23,14 @@ std::string ResolveDataDir(const std::string& flag_value) {
 
 std::string AssetsDir() {
   if (const char* env = std::getenv("LABELLOOP_ASSETS"); env != nullptr && *env != '\0') return env;
+  // An installed package keeps them beside the binary: <prefix>/bin/labelloop and
+  // <prefix>/share/labelloop (wherever the package was unpacked).
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path packaged = self.parent_path().parent_path() / "share" / "labelloop";
+    if (fs::exists(packaged / "models", ec)) return packaged.string();
+  }
   return LABELLOOP_DEFAULT_ASSETS_DIR;
 }
 

@@ -47,7 +47,8 @@ struct AppConfig {
 // --data, else $LABELLOOP_DATA, else ./labelloop-data.
 std::string ResolveDataDir(const std::string& flag_value);
 
-// The directory holding set-up assets (models/, backgrounds/): $LABELLOOP_ASSETS, else the
+// The directory holding set-up assets (models/, backgrounds/): $LABELLOOP_ASSETS, else
+// <bin>/../share/labelloop when it has models/ (an installed package), else the
 // repository's var/ folder this binary was built from.
 std::string AssetsDir();
 

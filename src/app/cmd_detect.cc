@@ -7,6 +7,7 @@
 #include "app/app_context.h"
 #include "app/cli_output.h"
 #include "app/commands.h"
+#include "app/progress_bar.h"
 #include "app/detect_pool.h"
 #include "common/json_util.h"
 #include "vision/image_decoder.h"
@@ -90,15 +91,22 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
   auto report_error = [&](const std::string& path, const Status& s) {
     ++failures;
     if (o.json) {
-      std::cout << Json({{"image", path}, {"error", {{"code", ErrorCode(s)}, {"message", s.message()}}}}).dump() << "\n";
+      std::cout << Json({{"image", path}, {"error", {{"code", ErrorCode(s)}, {"message", s.message()}}}}).dump() << "\n" << std::flush;
     } else {
       table.push_back({path, "error", "-", s.message()});
     }
   };
   for (const auto& p : missing) report_error(p, NotFoundError(fmt::format("no such file or folder '{}'", p)));
+  ProgressBar bar("detect", images.size(), StderrIsTerminal() && images.size() > 1);
+  size_t done = 0;
   pool->DetectFiles(images, o.max_results, min_confidence, [&](size_t i, FileDetection r) {
     const std::string& path = images[i];
-    if (!o.json && images.size() > 1) std::cerr << fmt::format("\r[{}/{}]", i + 1, images.size()) << std::flush;
+    bar.BeforeStdout();
+    struct Redraw {
+      ProgressBar& bar;
+      size_t done;
+      ~Redraw() { bar.Update(done); }
+    } redraw{bar, ++done};
     const Result<model::Detection>& d = r.detection;
     if (!d.ok()) {
       report_error(path, d.status());
@@ -120,8 +128,8 @@ int RunDetect(const GlobalOptions& g, const DetectOptions& o) {
       }
     }
   });
+  bar.Finish();
   if (!o.json) {
-    if (images.size() > 1) std::cerr << "\n";
     std::cerr << fmt::format("version {}: {} images, {} failed\n", version, images.size() + missing.size(), failures);
     std::cout << FormatTable(table);
   }

@@ -7,6 +7,7 @@
 #include "app/app_context.h"
 #include "app/cli_output.h"
 #include "app/commands.h"
+#include "app/local_file.h"
 #include "common/file_lock.h"
 #include "common/json_util.h"
 #include "views/model_version_view.h"
@@ -63,6 +64,14 @@ std::string DescribeText(const db::ModelVersion& v, const Json* evaluation) {
   return out;
 }
 
+int ExportVersion(model::ModelService& models, const ModelsOptions& o) {
+  Result<std::string> onnx = models.ExportOnnx(o.version);
+  if (!onnx.ok()) return ReportError(onnx.status());
+  if (Status written = WriteLocalFileAtomic(o.output_path, *onnx); !written.ok()) return ReportError(written);
+  std::cerr << fmt::format("wrote {} ({} bytes)\n", o.output_path, onnx->size());
+  return 0;
+}
+
 constexpr int kServerWaitSeconds = 120;
 constexpr int kServerPollMs = 100;
 
@@ -114,6 +123,7 @@ int RunModels(const GlobalOptions& g, const ModelsOptions& o) {
   model::ModelService& models = *(*ctx)->models;
   db::MetadataDb& db = *(*ctx)->db;
 
+  if (o.action == "export") return ExportVersion(models, o);
   if (o.action == "list") {
     if (Result<int> r = models.RecoverInterruptedTrainings(); !r.ok()) return ReportError(r.status());
     auto versions = db.ListModelVersions();
@@ -142,7 +152,7 @@ int RunModels(const GlobalOptions& g, const ModelsOptions& o) {
   } else if (o.action == "start" || o.action == "stop") {
     version = ChangeServing(**ctx, g.data_dir, o.action == "start", o.version);
   } else {
-    return ReportError(InvalidArgumentError("unknown models action '" + o.action + "' (list, describe, start, stop)"));
+    return ReportError(InvalidArgumentError("unknown models action '" + o.action + "' (list, describe, start, stop, export)"));
   }
   if (!version.ok()) return ReportError(version.status());
   Result<std::string> evaluation_text = db.GetEvaluation(version->name);

@@ -10,6 +10,7 @@
 #include "common/file_util.h"
 #include "app/cli_output.h"
 #include "app/commands.h"
+#include "app/progress_bar.h"
 #include "store/object_keys.h"
 
 namespace labelloop::app {
@@ -45,6 +46,7 @@ int RunUpload(const GlobalOptions& g, const UploadOptions& o) {
 
   int64_t bytes_total = 0;
   int failed = 0;
+  ProgressBar bar("upload", uploads.size(), StderrIsTerminal() && uploads.size() > 1);
   for (size_t i = 0; i < uploads.size(); ++i) {
     const auto& [path, key] = uploads[i];
     Status s = store::ValidateObjectKey(key);
@@ -52,13 +54,16 @@ int RunUpload(const GlobalOptions& g, const UploadOptions& o) {
     Result<store::ObjectInfo> put = data.ok() ? (*ctx)->store->Put(key, *data) : Result<store::ObjectInfo>(data.status());
     if (!put.ok()) {
       ++failed;
+      bar.ClearLine();  // the message gets a line of its own; the bar is redrawn below it
       std::cerr << "labelloop: " << path.string() << ": " << put.status().message() << "\n";
       continue;
     }
     bytes_total += put->size_bytes;
-    std::cout << key << "\n";
-    std::cerr << fmt::format("\r[{}/{}] {}", i + 1, uploads.size(), key) << (i + 1 == uploads.size() ? "\n" : "");
+    bar.BeforeStdout();
+    std::cout << key << "\n" << std::flush;
+    bar.Update(i + 1);
   }
+  bar.Finish();
   std::cerr << fmt::format("uploaded {} files ({:.1f} KB) to {}/{}\n", uploads.size() - failed, bytes_total / 1024.0,
                            prefix, failed ? fmt::format(", {} failed", failed) : "");
   return failed ? 1 : 0;

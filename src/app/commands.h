@@ -22,6 +22,20 @@ struct UploadOptions {
 };
 int RunUpload(const GlobalOptions& g, const UploadOptions& o);
 
+struct ImportOptions {
+  std::string format;  // dataset/dataset_format.h names
+  std::string source;
+  std::string prefix = "images_labeled_by_folder";
+};
+int RunImport(const GlobalOptions& g, const ImportOptions& o);
+
+struct ExportDatasetOptions {
+  std::string version;
+  std::string format;
+  std::string output_dir;
+};
+int RunExportDataset(const GlobalOptions& g, const ExportDatasetOptions& o);
+
 struct TrainOptions {
   bool wait = false;
   std::string run_version;  // internal: train this created version in this process
@@ -29,8 +43,9 @@ struct TrainOptions {
 int RunTrain(const GlobalOptions& g, const TrainOptions& o);
 
 struct ModelsOptions {
-  std::string action;  // list, describe, start, stop
+  std::string action;  // list, describe, start, stop, export
   std::string version;
+  std::string output_path;  // export: the ONNX file to write
   bool json = false;
 };
 int RunModels(const GlobalOptions& g, const ModelsOptions& o);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   CLI::App app{"labelloop: self-hosted custom image labels with humans in the loop"};
   app.require_subcommand(1);
   app.fallthrough();  // --data and --log-level work before or after the command
+  app.set_version_flag("--version", std::string("labelloop ") + LABELLOOP_VERSION);
   std::string data_flag, log_level = "info", log_format = "text";
   app.add_option("--data", data_flag, "data folder (default: $LABELLOOP_DATA, else ./labelloop-data)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
@@ -30,13 +31,25 @@ int main(int argc, char** argv) {
   up->add_option("LOCAL_FILE_OR_DIR", upload.local_path)->required();
   up->add_option("PREFIX", upload.prefix, "e.g. images_labeled_by_folder or images_labeled_by_folder/amazon_logo")->required();
 
+  ImportOptions import_options;
+  auto* im = app.add_subcommand("import", "import a labelled dataset (all or nothing; docs/datasets.md)");
+  im->add_option("FORMAT", import_options.format, "manifest, folders, splits, yolo or labelstudio")->required();
+  im->add_option("SRC", import_options.source, "the dataset: a folder, or the manifest / Label Studio JSON file")->required();
+  im->add_option("--prefix", import_options.prefix, "where the label folders go (default images_labeled_by_folder)");
+
+  ExportDatasetOptions export_dataset;
+  auto* ed = app.add_subcommand("export-dataset", "write the images a version was trained on as a dataset");
+  ed->add_option("VERSION", export_dataset.version)->required();
+  ed->add_option("FORMAT", export_dataset.format, "manifest, folders, splits, yolo or labelstudio")->required();
+  ed->add_option("OUT", export_dataset.output_dir, "a new (or empty) folder")->required();
+
   TrainOptions train;
   auto* tr = app.add_subcommand("train", "train a new model version on images_labeled_by_folder/ (stdout: its name)");
   tr->add_flag("--wait", train.wait, "train in the foreground and exit non-zero if training fails");
   tr->add_option("--run-version", train.run_version, "(internal) train an already created version")->group("");
 
   ModelsOptions models;
-  auto* mo = app.add_subcommand("models", "list, describe, start or stop model versions");
+  auto* mo = app.add_subcommand("models", "list, describe, start, stop or export model versions");
   mo->require_subcommand(1);
   mo->fallthrough();
   mo->add_flag("--json", models.json, "print JSON");
@@ -47,6 +60,9 @@ int main(int argc, char** argv) {
     sub->add_option("VERSION", models.version)->required();
     sub->add_flag("--json", models.json, "print JSON");
   }
+  auto* mo_export = mo->add_subcommand("export", "write a trained version as one ONNX file (docs/export.md)");
+  mo_export->add_option("VERSION", models.version)->required();
+  mo_export->add_option("OUT", models.output_path, "e.g. model.onnx")->required();
 
   DetectOptions detect;
   auto* de = app.add_subcommand("detect", "detect labels in images (folders are walked recursively)");
@@ -156,6 +172,8 @@ int main(int argc, char** argv) {
   GlobalOptions g{ResolveDataDir(data_flag), ec ? std::string(argv[0]) : self};
   if (init->parsed()) return RunInit(g);
   if (up->parsed()) return RunUpload(g, upload);
+  if (im->parsed()) return RunImport(g, import_options);
+  if (ed->parsed()) return RunExportDataset(g, export_dataset);
   if (tr->parsed()) return RunTrain(g, train);
   if (mo->parsed()) {
     models.action = mo->get_subcommands().front()->get_name();

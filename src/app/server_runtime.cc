@@ -256,6 +256,7 @@ Status ServerRuntime::Parts::Open(const std::string& data_dir) {
         {ctx->db.get(), ctx->store.get(), ctx->models.get(), engine.get(), detection.get()});
     return std::make_pair(r.ready, std::move(r.body));
   };
+  server_deps.hooks.export_onnx = [this](const std::string& version) { return ctx->models->ExportOnnx(version); };
   server_deps.hooks.dashboard = [this] { return Dashboard(); };
   ASSIGN_OR_RETURN(server, http::Server::Create(server_options, server_deps));
 

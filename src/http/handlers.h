@@ -36,6 +36,7 @@ Status HandleParameterHistory(Call& call);
 // model_routes.cc
 Status HandleListModels(Call& call);
 Status HandleGetModel(Call& call);
+Status HandleGetModelOnnx(Call& call);
 Status HandleStartModel(Call& call);
 Status HandleStopModel(Call& call);
 // detection_routes.cc

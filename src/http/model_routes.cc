@@ -1,5 +1,6 @@
 // Model versions: list and describe (from the metadata database, with the evaluation
-// JSON), start and stop (through the flows' hooks, which also switch detection traffic).
+// JSON), start and stop (through the flows' hooks, which also switch detection traffic),
+// and the ONNX export (through the export_onnx hook).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -48,6 +49,23 @@ Status HandleGetModel(Call& call) {
   }
   nlohmann::json json = views::ModelVersionDetailJson(version, std::move(evaluation));
   ReplyJson(call, 200, json);
+  return OkStatus();
+}
+
+// The file is built in memory by the export (a few MB: the backbone slice is most of it) and
+// handed to the server as the body, which passes it to libmicrohttpd without a copy and
+// with its Content-Length. (The layer streams only chunked replies of unknown length; a
+// temp file would add a disk round trip and lose the length, for no memory saved.)
+Status HandleGetModelOnnx(Call& call) {
+  RETURN_IF_ERROR(RequireDep(call.deps.metadata, "the model metadata database"));
+  if (!call.deps.hooks.export_onnx) return UnavailableError("the export_onnx hook is not configured on this server");
+  const std::string& name = PathParam(call, "version");
+  RETURN_IF_ERROR(call.deps.metadata->GetModelVersion(name).status());  // NotFound before the export runs
+  ASSIGN_OR_RETURN(std::string onnx, call.deps.hooks.export_onnx(name));
+  call.response.status = 200;
+  call.response.set_header("Content-Disposition", fmt::format("attachment; filename=\"{}.onnx\"", name));
+  call.response.set_header("Cache-Control", "private, no-cache");
+  call.response.set_content(std::move(onnx), "application/octet-stream");
   return OkStatus();
 }
 

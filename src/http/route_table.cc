@@ -70,6 +70,8 @@ const std::vector<Route>& RouteTable() {
        Doc("Model versions, newest first").Returns("ModelList")},
       {"GET", "/api/v1/models/{version}", kAdminConsumer, HandleGetModel,
        Doc("One model version with its evaluation").Returns("ModelVersionDetail")},
+      {"GET", "/api/v1/models/{version}/onnx", kAdminOnly, HandleGetModelOnnx,
+       Doc("The version as one self-contained ONNX file (docs/export.md)").Returns("application/octet-stream")},
       {"POST", "/api/v1/models/{version}/start", kAdminOnly, HandleStartModel,
        Doc("Start a version and switch detection to it").Returns("ModelVersion").Also({409})},
       {"POST", "/api/v1/models/{version}/stop", kAdminOnly, HandleStopModel,

@@ -87,6 +87,7 @@ TEST(RouteTableTest, RolesMatchTheContract) {
       {"GET /api/v1/parameters/{name}/history", "admin"},
       {"GET /api/v1/models", "admin, consumer"},
       {"GET /api/v1/models/{version}", "admin, consumer"},
+      {"GET /api/v1/models/{version}/onnx", "admin"},
       {"POST /api/v1/models/{version}/start", "admin"},
       {"POST /api/v1/models/{version}/stop", "admin"},
       {"POST /api/v1/detect", "admin, consumer"},

@@ -100,6 +100,8 @@ struct Hooks {
       detect;
   std::function<void(const std::string& key, const std::string& etag)> object_created;
   std::function<Status(const std::string& version)> start_model, stop_model;
+  // The version as one ONNX file (model::ModelService::ExportOnnx).
+  std::function<Result<std::string>(const std::string& version)> export_onnx;
   std::function<Result<nlohmann::json>()> dashboard;
   // Readiness: true when every component is ready, and the body of GET /api/v1/ready
   // ({"status", "components"}: one status word each).

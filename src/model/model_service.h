@@ -154,6 +154,12 @@ class ModelService {
   // Each label's assumed threshold from the version's evaluation (empty without one).
   Result<std::map<std::string, double>> ReadAssumedThresholds(const db::ModelVersion& version);
 
+  // The trained version as one self-contained ONNX file (model/onnx_export.h) at the sizes
+  // detection runs at, with labels, thresholds, sizes, preprocessing and F1 as metadata.
+  // NotFound for an unknown version; FailedPrecondition when it has no trained model or
+  // the configured backbone is not the one it was trained on. (model_service_export.cc)
+  Result<std::string> ExportOnnx(const std::string& name);
+
   // Marks versions left TRAINING_IN_PROGRESS by a process that no longer runs as
   // TRAINING_FAILED ("interrupted"). Returns how many were marked.
   Result<int> RecoverInterruptedTrainings();

@@ -262,7 +262,8 @@ TEST_F(SampleModelTest, DetectWithoutAMinimumKeepsEachLabelAtOrAboveItsAssumedTh
   CommandResult describe = Labelloop({"models", "describe", version(), "--json"});
   ASSERT_EQ(describe.exit_code, 0) << describe;
   std::map<std::string, double> thresholds;
-  for (const Json& l : ParseJsonOrNull(describe.out)["evaluation"]["labels"]) {
+  const Json described = ParseJsonOrNull(describe.out);  // kept alive across the loop
+  for (const Json& l : described["evaluation"]["labels"]) {
     thresholds[l.value("name", "")] = l.value("assumed_threshold", -1.0);
   }
   ASSERT_EQ(thresholds.size(), kLabels.size()) << describe;

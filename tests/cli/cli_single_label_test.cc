@@ -16,7 +16,9 @@ TEST(CliSingleLabelTest, OneLabelTrainsAndCanAnswerNoneOfThem) {
   CommandResult upload = RunLabelloopOn(data, {"upload", ExamplesDir() + "/amazon_logo", "images_labeled_by_folder/amazon_logo"});
   ASSERT_EQ(upload.exit_code, 0) << upload;
 
-  CommandResult train = RunLabelloopOn(data, {"train", "--wait"});
+  RunOptions slow;
+  slow.timeout_s = 1800;  // 120 s (the default) killed it on 2 cores under `make test` load
+  CommandResult train = RunLabelloopOn(data, {"train", "--wait"}, slow);
   ASSERT_EQ(train.exit_code, 0) << train;
   std::vector<Json> out_lines = ParseJsonLines(train.out);
   ASSERT_FALSE(out_lines.empty()) << train;
