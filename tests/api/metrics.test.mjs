@@ -124,7 +124,8 @@ export const tests = [
       const before = parseMetrics((await scrape(server)).text);
       const { version } = await server.trainOnExamples(path.join(repo, 'examples'), { timeoutMs: 540000 });
       const image = await readFile(path.join(repo, 'examples', 'amazon_logo', 'amazon-1.png'));
-      const result = await server.request('POST', '/api/v1/detect?filename=amazon-1.png',
+      // min_confidence=0: every label (by default each must reach its assumed threshold).
+      const result = await server.request('POST', '/api/v1/detect?filename=amazon-1.png&min_confidence=0',
                                           { body: image, contentType: 'image/png' });
       const label = result.labels[0]?.name ?? '';
       const after = await waitFor(async () => {

@@ -31,7 +31,10 @@ TEST(CliSingleLabelTest, OneLabelTrainsAndCanAnswerNoneOfThem) {
   // The amazon photo gets the label; without a second label to compete with, the
   // background class is what lets the model answer "none of them", so images of other
   // brands must not all get it (a degenerate one-label model says 100 to everything).
-  CommandResult detect = RunLabelloopOn(data, {"detect", "--json", ExamplesDir() + "/inference_images"});
+  // --min-confidence 0: every image's label, however low (by default, only those at or
+  // above the label's assumed threshold are printed).
+  CommandResult detect =
+      RunLabelloopOn(data, {"detect", "--json", "--min-confidence", "0", ExamplesDir() + "/inference_images"});
   ASSERT_EQ(detect.exit_code, 0) << detect;
   std::vector<Json> lines = ParseJsonLines(detect.out);
   ASSERT_EQ(lines.size(), 10u) << detect;

@@ -124,7 +124,8 @@ class ExportTest : public ::testing::Test {
     o.timeout_s = 300;
     CommandResult example = RunCommand(argv, o);
     EXPECT_EQ(example.exit_code, 0) << example;
-    std::vector<std::string> detect_args = {"detect", "--json", "--version", model().version};
+    // --min-confidence 0: every label (the export gives a confidence for each).
+    std::vector<std::string> detect_args = {"detect", "--json", "--min-confidence", "0", "--version", model().version};
     detect_args.insert(detect_args.end(), images.begin(), images.end());
     CommandResult detect = RunLabelloopOn(data_, detect_args);
     EXPECT_EQ(detect.exit_code, 0) << detect;
