@@ -43,6 +43,11 @@ class EventDb {
   // or key is empty or the payload is not a JSON object.
   virtual Result<InsertedEvent> InsertEvent(const std::string& type, const std::string& dedupe_key,
                                             const std::string& payload_json, int64_t created_ms) = 0;
+  // As InsertEvent, but the event is born dispatched (at `created_ms`, with no execution), in
+  // one statement: for an object its caller handles itself, so that no dispatcher can start
+  // an execution for it in between (as one could between InsertEvent and MarkEventDispatched).
+  virtual Result<InsertedEvent> InsertDispatchedEvent(const std::string& type, const std::string& dedupe_key,
+                                                      const std::string& payload_json, int64_t created_ms) = 0;
   // Oldest pending events first, at most `limit`.
   virtual Result<std::vector<EventRecord>> ListPendingEvents(int limit) = 0;
   // Newest first, at most `limit`, with id < before_id when given.

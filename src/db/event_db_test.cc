@@ -46,6 +46,27 @@ TEST(EventDbTest, PendingInOrderUntilDispatched) {
   EXPECT_EQ(db->MarkEventDispatched(999, "x", 1).code(), StatusCode::kNotFound);
 }
 
+// The API's own detections: an event born dispatched is never listed as pending, not even
+// for an instant (a dispatcher once started an execution for an object not yet written).
+TEST(EventDbTest, ADispatchedEventIsNeverPendingAndStillDedupes) {
+  auto db = OpenMemory();
+  auto handled = db->InsertDispatchedEvent("object-created", "object:a:1", R"({"key":"a"})", 10);
+  ASSERT_TRUE(handled.ok()) << handled.status().ToString();
+  EXPECT_TRUE(handled->inserted);
+  EXPECT_TRUE(db->ListPendingEvents(10)->empty());
+  EXPECT_EQ(*db->CountEvents(std::string(kEventDispatched)), 1);
+  auto all = db->ListEvents(10, std::nullopt);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].dispatched_ms, 10);
+  EXPECT_EQ((*all)[0].execution_id, "");
+  auto again = db->InsertEvent("object-created", "object:a:1", R"({"key":"a"})", 20);  // the watcher sees it later
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->inserted);
+  EXPECT_TRUE(db->ListPendingEvents(10)->empty());
+  EXPECT_EQ(db->InsertDispatchedEvent("", "k", "{}", 1).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(EventDbTest, RejectsBadInput) {
   auto db = OpenMemory();
   EXPECT_EQ(db->InsertEvent("", "k", "{}", 1).status().code(), StatusCode::kInvalidArgument);

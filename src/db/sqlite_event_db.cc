@@ -37,28 +37,12 @@ class SqliteEventDb final : public EventDb {
 
   Result<InsertedEvent> InsertEvent(const std::string& type, const std::string& dedupe_key,
                                     const std::string& payload_json, int64_t created_ms) override {
-    if (type.empty() || dedupe_key.empty()) {
-      return InvalidArgumentError(fmt::format("event type '{}' and dedupe key '{}' must not be empty", type, dedupe_key));
-    }
-    ASSIGN_OR_RETURN(nlohmann::json payload, ParseJson(payload_json, "event payload"));
-    if (!payload.is_object()) return InvalidArgumentError(fmt::format("event {}: payload is not a JSON object", dedupe_key));
-    std::lock_guard lock(mu_);
-    ASSIGN_OR_RETURN(Statement insert,
-                     db_.Prepare("INSERT INTO events (type, dedupe_key, payload, created_ms, status) VALUES (?, ?, ?, ?, ?) "
-                                 "ON CONFLICT (dedupe_key) DO NOTHING",
-                                 "insert event"));
-    RETURN_IF_ERROR(insert.BindText(1, type));
-    RETURN_IF_ERROR(insert.BindText(2, dedupe_key));
-    RETURN_IF_ERROR(insert.BindText(3, payload_json));
-    RETURN_IF_ERROR(insert.BindInt64(4, created_ms));
-    RETURN_IF_ERROR(insert.BindText(5, kEventPending));
-    RETURN_IF_ERROR(insert.Run());
-    const bool inserted = db_.Changes() > 0;
-    ASSIGN_OR_RETURN(Statement find, db_.Prepare("SELECT id FROM events WHERE dedupe_key = ?", "find event"));
-    RETURN_IF_ERROR(find.BindText(1, dedupe_key));
-    ASSIGN_OR_RETURN(const bool found, find.Step());
-    if (!found) return InternalError(fmt::format("event {} vanished after insert", dedupe_key));
-    return InsertedEvent{find.ColumnInt64(0), inserted};
+    return Insert(type, dedupe_key, payload_json, created_ms, std::nullopt);
+  }
+
+  Result<InsertedEvent> InsertDispatchedEvent(const std::string& type, const std::string& dedupe_key,
+                                              const std::string& payload_json, int64_t created_ms) override {
+    return Insert(type, dedupe_key, payload_json, created_ms, created_ms);
   }
 
   Result<std::vector<EventRecord>> ListPendingEvents(int limit) override {
@@ -123,6 +107,35 @@ class SqliteEventDb final : public EventDb {
   }
 
  private:
+  // Pending when `dispatched_ms` is empty, else dispatched then (with no execution).
+  Result<InsertedEvent> Insert(const std::string& type, const std::string& dedupe_key, const std::string& payload_json,
+                               int64_t created_ms, std::optional<int64_t> dispatched_ms) {
+    if (type.empty() || dedupe_key.empty()) {
+      return InvalidArgumentError(fmt::format("event type '{}' and dedupe key '{}' must not be empty", type, dedupe_key));
+    }
+    ASSIGN_OR_RETURN(nlohmann::json payload, ParseJson(payload_json, "event payload"));
+    if (!payload.is_object()) return InvalidArgumentError(fmt::format("event {}: payload is not a JSON object", dedupe_key));
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(Statement insert,
+                     db_.Prepare("INSERT INTO events (type, dedupe_key, payload, created_ms, status, dispatched_ms, execution_id) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, '') "
+                                 "ON CONFLICT (dedupe_key) DO NOTHING",
+                                 "insert event"));
+    RETURN_IF_ERROR(insert.BindText(1, type));
+    RETURN_IF_ERROR(insert.BindText(2, dedupe_key));
+    RETURN_IF_ERROR(insert.BindText(3, payload_json));
+    RETURN_IF_ERROR(insert.BindInt64(4, created_ms));
+    RETURN_IF_ERROR(insert.BindText(5, dispatched_ms ? kEventDispatched : kEventPending));
+    RETURN_IF_ERROR(dispatched_ms ? insert.BindInt64(6, *dispatched_ms) : insert.BindNull(6));
+    RETURN_IF_ERROR(insert.Run());
+    const bool inserted = db_.Changes() > 0;
+    ASSIGN_OR_RETURN(Statement find, db_.Prepare("SELECT id FROM events WHERE dedupe_key = ?", "find event"));
+    RETURN_IF_ERROR(find.BindText(1, dedupe_key));
+    ASSIGN_OR_RETURN(const bool found, find.Step());
+    if (!found) return InternalError(fmt::format("event {} vanished after insert", dedupe_key));
+    return InsertedEvent{find.ColumnInt64(0), inserted};
+  }
+
   Result<std::optional<std::string>> FindValue(std::string_view sql, const std::string& key, std::string label) {
     std::lock_guard lock(mu_);
     ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql, std::move(label)));

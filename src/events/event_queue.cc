@@ -27,10 +27,10 @@ Result<db::InsertedEvent> EventQueue::ObjectCreated(const std::string& key, cons
 }
 
 Status EventQueue::MarkObjectHandled(const std::string& key, const std::string& etag, std::string_view origin) {
-  ASSIGN_OR_RETURN(db::InsertedEvent event,
-                   db_->InsertEvent(std::string(kObjectCreated), ObjectDedupeKey(key, etag),
-                                    nlohmann::json{{"key", key}, {"etag", etag}, {"origin", origin}}.dump(), clock_->NowMs()));
-  return db_->MarkEventDispatched(event.id, "", clock_->NowMs());
+  return db_
+      ->InsertDispatchedEvent(std::string(kObjectCreated), ObjectDedupeKey(key, etag),
+                              nlohmann::json{{"key", key}, {"etag", etag}, {"origin", origin}}.dump(), clock_->NowMs())
+      .status();
 }
 
 Result<db::InsertedEvent> EventQueue::ParameterChanged(int64_t seq, const std::string& name, const std::string& value,

@@ -384,7 +384,9 @@ TEST_F(ServerTest, AuthorisationMatrixCoversEveryPrefix) {
           ASSERT_TRUE(stored.ok());
           EXPECT_EQ(*stored, "ORIGINAL") << "a refused write changed " << key;
         }
-        if ((method == "PUT" || method == "POST") && res->status < 300) ASSERT_TRUE(env->bucket->Put(key, "ORIGINAL").ok());
+        if ((method == "PUT" || method == "POST") && res->status < 300) {
+          ASSERT_TRUE(env->bucket->Put(key, "ORIGINAL").ok());
+        }
       }
     }
     ASSERT_TRUE(env->bucket->Delete(key).ok());

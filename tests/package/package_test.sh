@@ -77,16 +77,19 @@ for page in "$root"/usr/share/man/man1/*.1.gz; do
   pages=$((pages + 1))
 done
 [ "$pages" -ge 16 ] || fail "only $pages man pages"
-man -l "$root/usr/share/man/man1/labelloop-models.1.gz" | grep -q "export" || fail "labelloop-models(1) lacks export"
-man -l "$root/usr/share/man/man1/labelloop-import.1.gz" | grep -q "labelstudio" || fail "labelloop-import(1) lacks the formats"
-man -l "$root/usr/share/man/man1/labelloop.1.gz" | grep -q "export-dataset" || fail "labelloop(1) lacks the commands"
+man -l "$root/usr/share/man/man1/labelloop-models.1.gz" | grep "export" > /dev/null || fail "labelloop-models(1) lacks export"
+man -l "$root/usr/share/man/man1/labelloop-import.1.gz" | grep "labelstudio" > /dev/null || fail "labelloop-import(1) lacks the formats"
+man -l "$root/usr/share/man/man1/labelloop.1.gz" | grep "export-dataset" > /dev/null || fail "labelloop(1) lacks the commands"
 
 step "dpkg --root --unpack (a dpkg database of its own)"
 db="$work/dpkgroot"
 mkdir -p "$db/var/lib/dpkg/updates" "$db/var/lib/dpkg/info"
 touch "$db/var/lib/dpkg/status"
 dpkg --root="$db" --force-not-root --force-depends --unpack "$deb" > "$work/unpack.log" 2>&1 || { cat "$work/unpack.log" >&2; fail "dpkg --unpack"; }
-dpkg --root="$db" -L labelloop | grep -qx /usr/bin/labelloop || fail "dpkg does not list /usr/bin/labelloop as installed"
+# Into a file first: `grep -q` stops reading at its match, and under pipefail the writer's
+# SIGPIPE would fail the pipeline once the list outgrows the pipe buffer.
+dpkg --root="$db" -L labelloop > "$work/installed.txt"
+grep -qx /usr/bin/labelloop "$work/installed.txt" || fail "dpkg does not list /usr/bin/labelloop as installed"
 
 step "run the installed binary"
 installed=(env -u LABELLOOP_ASSETS -u LABELLOOP_DATA "$root/usr/bin/labelloop")
