@@ -76,4 +76,13 @@ CREATE TABLE sampling_cursor (
 );
 )sql";
 
+// The ranked queue (review::PlaceInQueue). Tasks created before it get priority 0 and
+// selection 'unranked': after the ranked ones, oldest first among themselves, as before.
+// The index serves the queue order within a status.
+const std::string_view kSchemaReviewPriority = R"sql(
+ALTER TABLE review_tasks ADD COLUMN priority REAL NOT NULL DEFAULT 0;
+ALTER TABLE review_tasks ADD COLUMN selection TEXT NOT NULL DEFAULT 'unranked';
+CREATE INDEX review_tasks_queue ON review_tasks (status, priority DESC, created_ms, name);
+)sql";
+
 }  // namespace labelloop::db::sqlite
