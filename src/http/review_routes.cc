@@ -1,8 +1,8 @@
 // Review tasks for the labelling portal: list (status/source filters, newest first or in
-// queue order, cursor paging), one
-// task, claim, answer ({"label": "..."} or {"label": null} for "None of the Above"),
-// release, and "claim the next task for me" (204 when the queue is empty); plus the
-// model/human agreement of sampled detections. The reviewer is always the caller.
+// queue order, cursor paging), one task, claim, answer ({"label": "..."} or {"label": null}
+// for "None of the Above"), release, and "claim the next task for me" (the first in queue
+// order; 204 when the queue is empty); plus the model/human agreement of sampled
+// detections. The reviewer is always the caller.
 // Reviewers do not see other reviewers' answers (independent votes); admins do.
 #include <fmt/format.h>
 
