@@ -24,8 +24,10 @@ constexpr std::string_view kColumns =
     "reviews_required, created_ms, expires_ms, claimed_by, claim_expires_ms, final_label, agreement, completed_ms, "
     "output_key, output_written, revision, priority, selection";
 // A task reviewer ?2 may take at ?1 (now): open, unexpired, not held by another, not answered by ?2.
+// `+expires_ms` keeps SQLite off the expiry index, so a claim walks the queue's index in order
+// and stops at the first match (0.02 ms instead of a 15 ms sort with 20,000 open tasks).
 constexpr std::string_view kAvailableFor =
-    "status = 'InProgress' AND expires_ms > ?1 AND (claimed_by IS NULL OR claim_expires_ms <= ?1 OR claimed_by = ?2) "
+    "status = 'InProgress' AND +expires_ms > ?1 AND (claimed_by IS NULL OR claim_expires_ms <= ?1 OR claimed_by = ?2) "
     "AND NOT EXISTS (SELECT 1 FROM review_answers a WHERE a.task = review_tasks.name AND a.reviewer = ?2)";
 
 Result<std::string> StringsToJson(const std::vector<std::string>& strings, std::string_view what) {
@@ -213,8 +215,10 @@ class SqliteReviewDb final : public ReviewDb {
     if (!filter.page_cursor.empty()) {
       ASSIGN_OR_RETURN(after, DecodeCursor(filter.page_cursor, filter.order));
     }
-    // ?1 status ('' = any), ?2 source ('' = any), ?3/?4/?5 cursor.
-    const std::string where = "(?1 = '' OR status = ?1) AND (?2 = '' OR source = ?2)";
+    // ?1 status ('' = any), ?2 source ('' = any), ?3/?4/?5 cursor. A status is an equality
+    // in the SQL, so the status indexes serve the page and the count.
+    const std::string where =
+        fmt::format("{} AND (?2 = '' OR source = ?2)", filter.status.empty() ? "?1 = ''" : "status = ?1");
     const std::string page_sql = fmt::format("SELECT {} FROM review_tasks WHERE {}{} ORDER BY {} LIMIT {}", kColumns,
                                              where, after ? AfterPageEnd(filter.order) : "", OrderBy(filter.order),
                                              filter.limit + 1);
@@ -285,11 +289,14 @@ class SqliteReviewDb final : public ReviewDb {
   }
 
   Result<std::optional<ReviewTask>> FindNextAvailable(std::string_view reviewer, int64_t now_ms) override {
-    std::lock_guard lock(mu_);
-    return QueryOneLocked(next_available_, [&](Statement& s) -> Status {
+    const auto bind = [&](Statement& s) -> Status {
       RETURN_IF_ERROR(s.BindInt64(1, now_ms));
       return s.BindText(2, reviewer);
-    });
+    };
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(std::optional<ReviewTask> held, QueryOneLocked(held_by_, bind));
+    if (held) return held;
+    return QueryOneLocked(next_available_, bind);
   }
 
   Result<int64_t> CountAvailable(int64_t now_ms) override {
@@ -398,10 +405,16 @@ class SqliteReviewDb final : public ReviewDb {
                             "SELECT reviewer, label, submitted_ms FROM review_answers WHERE task = ?1 "
                             "ORDER BY submitted_ms, rowid",
                             "list review answers"));
-    RETURN_IF_ERROR(prepare(next_available_,
-                            fmt::format("SELECT {} FROM review_tasks WHERE {} ORDER BY (claimed_by IS ?2) DESC, {} "
-                                        "LIMIT 1",
+    // The reviewer's own hold first, then the queue. Left alone, SQLite walks the queue's
+    // index for the hold too (70 ms with 20,000 open tasks; 0.02 ms by review_tasks_held).
+    RETURN_IF_ERROR(prepare(held_by_,
+                            fmt::format("SELECT {} FROM review_tasks INDEXED BY review_tasks_held WHERE claimed_by = ?2 "
+                                        "AND {} ORDER BY {} LIMIT 1",
                                         kColumns, kAvailableFor, OrderBy(ReviewOrder::kQueue)),
+                            "review task held by the reviewer"));
+    RETURN_IF_ERROR(prepare(next_available_,
+                            fmt::format("SELECT {} FROM review_tasks WHERE {} ORDER BY {} LIMIT 1", kColumns,
+                                        kAvailableFor, OrderBy(ReviewOrder::kQueue)),
                             "next available review task"));
     RETURN_IF_ERROR(prepare(available_for_image_,
                             fmt::format("SELECT 1 FROM review_tasks WHERE image_key = ?3 AND {} LIMIT 1", kAvailableFor),
@@ -477,7 +490,7 @@ class SqliteReviewDb final : public ReviewDb {
   std::mutex mu_;
   Connection connection_;  // GUARDED_BY(mu_), as are the statements below
   Statement insert_, get_, find_by_detection_, update_, revision_, insert_answer_, list_answers_;
-  Statement next_available_, available_for_image_, count_available_, list_expired_, list_unwritten_, read_cursor_, write_cursor_;
+  Statement held_by_, next_available_, available_for_image_, count_available_, list_expired_, list_unwritten_, read_cursor_, write_cursor_;
 };
 
 }  // namespace
