@@ -87,6 +87,7 @@ int main(int argc, char** argv) {
     t.candidate_labels = {"amazon_logo", "aws_logo"};
     t.created_ms = now_ms - int64_t(tasks - i) * 1000;
     t.expires_ms = now_ms + 7 * 24 * 3600 * 1000LL;
+    t.selection = "unranked";  // priority 0: oldest first, as the seeded tasks always were
     if (Status s = (*review_db)->InsertTask(t); !s.ok()) return Fail(s, "inserting a review task");
     if (Status s = (*detection_db)->SetReviewTask(t.detection_request_id, t.name); !s.ok()) {
       return Fail(s, "linking a review task");

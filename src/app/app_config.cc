@@ -66,7 +66,7 @@ Status ParseReviewConfig(const Json& r, const std::string& what, AppConfig& c) {
   if (!r.is_object()) return InvalidArgumentError(what + ": \"review\" must be an object");
   static const std::set<std::string> kKnown = {"reviews_per_task", "claim_hold_seconds", "lifetime_hours",
                                                "keep_none_of_the_above", "agreement_alert_below",
-                                               "agreement_min_samples"};
+                                               "agreement_min_samples", "random_share"};
   for (const auto& [key, value] : r.items()) {
     if (!kKnown.contains(key)) return InvalidArgumentError(fmt::format("{}: unknown key \"review.{}\"", what, key));
   }
@@ -84,6 +84,7 @@ Status ParseReviewConfig(const Json& r, const std::string& what, AppConfig& c) {
   ASSIGN_OR_RETURN(const double lifetime_h, number("lifetime_hours", 1, 24 * 365, c.review.lifetime_ms / 3.6e6));
   ASSIGN_OR_RETURN(const double alert, number("agreement_alert_below", 0, 1, c.flows.agreement_alert_below));
   ASSIGN_OR_RETURN(const double min_samples, number("agreement_min_samples", 1, 1e6, double(c.flows.agreement_min_samples)));
+  ASSIGN_OR_RETURN(c.review.random_share, number("random_share", 0, 1, c.review.random_share));
   c.review.reviews_per_task = int(per_task);
   c.review.claim_hold_ms = int64_t(hold_s * 1000);
   c.review.lifetime_ms = int64_t(lifetime_h * 3.6e6);

@@ -10,7 +10,8 @@
 //                       "max_image_pixels": N, "notifications": {...},
 //                       "review": {"reviews_per_task": N, "claim_hold_seconds": S,
 //                       "lifetime_hours": H, "keep_none_of_the_above": B,
-//                       "agreement_alert_below": F, "agreement_min_samples": N},
+//                       "agreement_alert_below": F, "agreement_min_samples": N,
+//                       "random_share": F},
 //                       "metrics": {"open": B},
 //                       "trusted_proxies": ["127.0.0.1", ...]}
 //   "sizes" are the input sizes new versions train (and by default detect) at;
@@ -37,7 +38,7 @@ struct AppConfig {
   std::string logs_dir;
   model::ModelServiceOptions model;
   notify::NotifyConfig notify;  // "notifications": e-mail, webhooks, retry (docs/configuration.md)
-  review::ReviewOptions review;  // "review": reviews per task, hold, lifetime
+  review::ReviewOptions review;  // "review": reviews per task, hold, lifetime, random share
   flows::FlowOptions flows;      // "review": None of the Above as background, drift alert level
   bool metrics_open = false;     // "metrics": {"open": true}: GET /metrics without credentials
   // "trusted_proxies": reverse proxies whose X-Forwarded-For names the client (docs/security.md).

@@ -53,19 +53,28 @@ struct ReviewTask {
   std::string output_key;                   // Completed: key of output.json
   bool output_written = false;              // output.json is in the bucket
   int64_t revision = 0;                     // bumped by every update
+  // The queue's order: higher priority (0-1) first, then oldest first. `selection` says why
+  // the task has its priority (review::PlaceInQueue). Both fixed at creation.
+  double priority = 0;
+  std::string selection;
 
   bool operator==(const ReviewTask&) const = default;
 };
 
+// kNewestFirst: created_ms descending, then name descending. kQueue: the order reviewers
+// are handed tasks: priority descending, then created_ms and name ascending.
+enum class ReviewOrder { kNewestFirst, kQueue };
+
 struct ReviewFilter {
   std::string status{};       // empty: any
   std::string source{};       // empty: any
-  std::string page_cursor{};  // next_cursor of the previous page; empty for the first
+  std::string page_cursor{};  // next_cursor of the previous page (same order); empty for the first
   int limit = 50;           // 1..kMaxReviewPageSize
+  ReviewOrder order = ReviewOrder::kNewestFirst;
 };
 
 struct ReviewTaskPage {
-  std::vector<ReviewTask> tasks;  // newest first (created_ms, then name)
+  std::vector<ReviewTask> tasks;  // in the filter's order
   std::string next_cursor;        // empty on the last page
   int64_t total_count = 0;        // tasks matching status and source, all pages
 };
@@ -105,8 +114,9 @@ class ReviewDb {
   // mismatch (reload and retry); AlreadyExists when new_answer's reviewer answered already.
   virtual Status UpdateTask(const ReviewTask& task, const std::optional<ReviewAnswer>& new_answer) = 0;
 
-  // The oldest InProgress task, unexpired at now_ms, that `reviewer` has not answered and
-  // nobody else holds (a task the reviewer holds comes first). std::nullopt when none.
+  // The first InProgress task in queue order (ReviewOrder::kQueue), unexpired at now_ms,
+  // that `reviewer` has not answered and nobody else holds (a task the reviewer holds comes
+  // first). std::nullopt when none.
   virtual Result<std::optional<ReviewTask>> FindNextAvailable(std::string_view reviewer, int64_t now_ms) = 0;
   // InProgress tasks unexpired and not held at now_ms.
   virtual Result<int64_t> CountAvailable(int64_t now_ms) = 0;

@@ -5,8 +5,12 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "db/sqlite_handle.h"
+#include "db/sqlite_migrations.h"
 
 namespace labelloop::db {
 namespace {
@@ -15,7 +19,8 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-ReviewTask MakeTask(const std::string& name, int64_t created_ms, std::string source = "low-confidence") {
+ReviewTask MakeTask(const std::string& name, int64_t created_ms, std::string source = "low-confidence",
+                    double priority = 0.5, std::string selection = "uncertainty") {
   ReviewTask t;
   t.name = name;
   t.status = std::string(kReviewInProgress);
@@ -27,6 +32,8 @@ ReviewTask MakeTask(const std::string& name, int64_t created_ms, std::string sou
   t.candidate_labels = {"amazon_logo", "aws_logo"};
   t.created_ms = created_ms;
   t.expires_ms = created_ms + 1000;
+  t.priority = priority;
+  t.selection = std::move(selection);
   return t;
 }
 
@@ -202,6 +209,95 @@ TEST_F(ReviewDbTest, SamplingCursorDefaultsToZeroAndRoundTrips) {
   EXPECT_EQ(*db_->ReadSamplingCursor(), cursor);
   ASSERT_TRUE(db_->WriteSamplingCursor({.after_sequence_id = 43}).ok());
   EXPECT_EQ(*db_->ReadSamplingCursor(), SamplingCursor{.after_sequence_id = 43});
+}
+
+// The queue: higher priority first whatever the selection (a random pick sits where its
+// random priority puts it), ties oldest first; a reviewer's own hold still comes first.
+TEST_F(ReviewDbTest, NextAvailableFollowsPriorityThenOldest) {
+  ASSERT_TRUE(db_->InsertTask(MakeTask("old-sure", 100, "low-confidence", 0.10)).ok());
+  ASSERT_TRUE(db_->InsertTask(MakeTask("random", 150, "low-confidence", 0.60, "random")).ok());
+  ASSERT_TRUE(db_->InsertTask(MakeTask("unsure", 200, "low-confidence", 0.95)).ok());
+  ASSERT_TRUE(db_->InsertTask(MakeTask("sample", 250, "sampling", 0.30, "sampled")).ok());
+  ASSERT_TRUE(db_->InsertTask(MakeTask("unsure-newer", 300, "low-confidence", 0.95)).ok());
+  std::vector<std::string> order;
+  for (int i = 0; i < 5; ++i) {
+    Result<std::optional<ReviewTask>> next = db_->FindNextAvailable("alice", 400);
+    ASSERT_TRUE(next.ok() && next->has_value()) << next.status().ToString();
+    order.push_back((*next)->name);
+    ReviewTask answered = **next;
+    ASSERT_TRUE(db_->UpdateTask(answered, ReviewAnswer{"alice", "aws_logo", 400}).ok());
+  }
+  EXPECT_THAT(order, ElementsAre("unsure", "unsure-newer", "random", "sample", "old-sure"));
+
+  ReviewTask held = *db_->GetTask("old-sure");
+  held.claimed_by = "bob";
+  held.claim_expires_ms = 900;
+  ASSERT_TRUE(db_->UpdateTask(held, std::nullopt).ok());
+  EXPECT_EQ((*db_->FindNextAvailable("bob", 400))->name, "old-sure");
+  EXPECT_EQ((*db_->FindNextAvailable("carol", 400))->name, "unsure");
+}
+
+TEST_F(ReviewDbTest, ListsInQueueOrderPageByPage) {
+  const double priorities[] = {0.2, 0.9, 0.2, 1.0 / 3, 0.9, 0.0};
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(db_->InsertTask(MakeTask("t" + std::to_string(i), 100 + i, "low-confidence", priorities[i])).ok());
+  }
+  ReviewFilter filter{.limit = 1, .order = ReviewOrder::kQueue};  // every boundary: ties, 1/3
+  std::vector<std::string> seen;
+  while (true) {
+    Result<ReviewTaskPage> page = db_->ListTasks(filter);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_EQ(page->total_count, 6);
+    for (const std::string& n : Names(page->tasks)) seen.push_back(n);
+    if (page->next_cursor.empty()) break;
+    filter.page_cursor = page->next_cursor;
+  }
+  EXPECT_THAT(seen, ElementsAre("t1", "t4", "t3", "t0", "t2", "t5"));
+  // A cursor of one order is refused by the other.
+  const std::string queue_cursor = db_->ListTasks({.limit = 1, .order = ReviewOrder::kQueue})->next_cursor;
+  const std::string newest_cursor = db_->ListTasks({.limit = 1})->next_cursor;
+  EXPECT_EQ(db_->ListTasks({.page_cursor = queue_cursor}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(db_->ListTasks({.page_cursor = newest_cursor, .order = ReviewOrder::kQueue}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(db_->ListTasks({.page_cursor = "qnan:1:x", .order = ReviewOrder::kQueue}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+// A database from before the ranked queue: its open tasks get priority 0 and selection
+// "unranked", so they follow the ranked ones, oldest first among themselves.
+TEST(ReviewDbMigrationTest, TasksFromBeforeRankingComeAfterRankedOnesOldestFirst) {
+  std::string dir = (fs::temp_directory_path() / "labelloop-reviews-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  const std::string path = dir + "/metadata.db";
+  FakeClock clock;
+  {
+    Result<sqlite::Connection> old = sqlite::Connection::Open(path);
+    ASSERT_TRUE(old.ok()) << old.status().ToString();
+    std::vector<sqlite::Migration> before = sqlite::SqliteMigrations();
+    while (before.back().version >= 10) before.pop_back();  // the schema before the queue was ranked
+    ASSERT_TRUE(sqlite::ApplyMigrations(*old, before, clock).ok());
+    for (const auto& [name, created_ms] : {std::pair{"legacy-new", 200}, std::pair{"legacy-old", 100}}) {
+      ASSERT_TRUE(old->Exec(fmt::format("INSERT INTO review_tasks (name, status, source, image_key, "
+                                        "detection_request_id, model_label, model_confidence_pct, candidate_labels, "
+                                        "reviews_required, created_ms, expires_ms, output_key, output_written, "
+                                        "revision) VALUES ('{0}', 'InProgress', 'low-confidence', 'k/{0}.png', "
+                                        "'req-{0}', 'aws_logo', 40, '[]', 1, {1}, 5000, '', 0, 1)",
+                                        name, created_ms),
+                            "legacy task")
+                      .ok());
+    }
+  }
+  Result<std::unique_ptr<ReviewDb>> db = OpenSqliteReviewDb(path, &clock);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE((*db)->InsertTask(MakeTask("ranked", 300, "low-confidence", 0.05)).ok());
+  const ReviewTask legacy = *(*db)->GetTask("legacy-old");
+  EXPECT_EQ(legacy.priority, 0.0);
+  EXPECT_EQ(legacy.selection, "unranked");
+  EXPECT_THAT(Names((*db)->ListTasks({.order = ReviewOrder::kQueue})->tasks),
+              ElementsAre("ranked", "legacy-old", "legacy-new"));
+  EXPECT_EQ((*(*db)->FindNextAvailable("alice", 400))->name, "ranked");
+  db->reset();
+  fs::remove_all(dir);
 }
 
 // Two handles on one file (two processes, in effect): only one claim of a revision wins.

@@ -48,6 +48,7 @@ CREATE TABLE embedding_cache (
       {7, "users, sessions and tokens", kSchemaAuth},
       {8, "detection requesters and password changes", kSchemaRoles},
       {9, "detection queue (images waiting for a model or a retry)", kSchemaDetectionQueue},
+      {10, "review task priority and selection (the ranked queue)", kSchemaReviewPriority},
   };
   return kMigrations;
 }

@@ -3,6 +3,8 @@
 // processes on one file cannot both claim or both complete a task.
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
 #include <mutex>
 
 #include "common/json_util.h"
@@ -20,10 +22,12 @@ using sqlite::Statement;
 constexpr std::string_view kColumns =
     "name, status, source, image_key, detection_request_id, model_label, model_confidence_pct, candidate_labels, "
     "reviews_required, created_ms, expires_ms, claimed_by, claim_expires_ms, final_label, agreement, completed_ms, "
-    "output_key, output_written, revision";
+    "output_key, output_written, revision, priority, selection";
 // A task reviewer ?2 may take at ?1 (now): open, unexpired, not held by another, not answered by ?2.
+// `+expires_ms` keeps SQLite off the expiry index, so a claim walks the queue's index in order
+// and stops at the first match (0.02 ms instead of a 15 ms sort with 20,000 open tasks).
 constexpr std::string_view kAvailableFor =
-    "status = 'InProgress' AND expires_ms > ?1 AND (claimed_by IS NULL OR claim_expires_ms <= ?1 OR claimed_by = ?2) "
+    "status = 'InProgress' AND +expires_ms > ?1 AND (claimed_by IS NULL OR claim_expires_ms <= ?1 OR claimed_by = ?2) "
     "AND NOT EXISTS (SELECT 1 FROM review_answers a WHERE a.task = review_tasks.name AND a.reviewer = ?2)";
 
 Result<std::string> StringsToJson(const std::vector<std::string>& strings, std::string_view what) {
@@ -68,25 +72,71 @@ Result<ReviewTask> ReadTask(const Statement& s) {
   t.output_key = s.ColumnText(16);
   t.output_written = s.ColumnInt64(17) != 0;
   t.revision = s.ColumnInt64(18);
+  t.priority = s.ColumnDouble(19);
+  t.selection = s.ColumnText(20);
   return t;
 }
 
-// Cursor "<created_ms>:<name>" of the last task of a page.
-std::string EncodeCursor(const ReviewTask& t) { return fmt::format("{}:{}", t.created_ms, t.name); }
+// Where a page ended: the last task's sort keys (priority only in queue order).
+struct PageEnd {
+  double priority = 0;
+  int64_t created_ms = 0;
+  std::string name;
+};
 
-Result<std::pair<int64_t, std::string>> DecodeCursor(const std::string& cursor) {
-  const size_t colon = cursor.find(':');
-  try {
-    size_t used = 0;
-    if (colon != std::string::npos && colon > 0) {
-      const int64_t created_ms = std::stoll(cursor.substr(0, colon), &used);
-      if (used == colon) return std::make_pair(created_ms, cursor.substr(colon + 1));
-    }
-  } catch (const std::exception&) {  // std::invalid_argument / std::out_of_range: handled below
+// Cursor of the last task of a page: "<created_ms>:<name>" newest first,
+// "q<priority>:<created_ms>:<name>" in queue order (the priority printed so that it reads
+// back exactly).
+std::string EncodeCursor(const ReviewTask& t, ReviewOrder order) {
+  if (order == ReviewOrder::kQueue) return fmt::format("q{}:{}:{}", t.priority, t.created_ms, t.name);
+  return fmt::format("{}:{}", t.created_ms, t.name);
+}
+
+// Reads a number of type T from the start of `text` up to the next ':' and drops it (with
+// the ':') from `text`; nullopt when it is not exactly one number.
+template <typename T>
+std::optional<T> TakeNumber(std::string_view& text) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  T value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + colon, value);
+  if (error != std::errc() || end != text.data() + colon) return std::nullopt;
+  text.remove_prefix(colon + 1);
+  return value;
+}
+
+Result<PageEnd> DecodeCursor(std::string_view cursor, ReviewOrder order) {
+  std::string_view rest = cursor;
+  PageEnd end;
+  bool ok = true;
+  if (order == ReviewOrder::kQueue) {
+    ok = rest.starts_with('q');
+    if (ok) rest.remove_prefix(1);
+    const std::optional<double> priority = ok ? TakeNumber<double>(rest) : std::nullopt;
+    ok = priority && std::isfinite(*priority);
+    if (ok) end.priority = *priority;
+  }
+  const std::optional<int64_t> created_ms = ok ? TakeNumber<int64_t>(rest) : std::nullopt;
+  if (created_ms) {
+    end.created_ms = *created_ms;
+    end.name = std::string(rest);
+    return end;
   }
   return InvalidArgumentError(fmt::format(
-      "review task page cursor '{}' is malformed; pass back a next_cursor returned by the previous page",
+      "review task page cursor '{}' is malformed; pass back a next_cursor returned by the previous page in the "
+      "same order",
       cursor.substr(0, 64)));
+}
+
+// The ORDER BY of `order`, and the condition "after the page end ?3 (priority), ?4
+// (created_ms), ?5 (name)" in it.
+std::string_view OrderBy(ReviewOrder order) {
+  return order == ReviewOrder::kQueue ? "priority DESC, created_ms, name" : "created_ms DESC, name DESC";
+}
+std::string_view AfterPageEnd(ReviewOrder order) {
+  return order == ReviewOrder::kQueue
+             ? " AND (priority < ?3 OR (priority = ?3 AND (created_ms > ?4 OR (created_ms = ?4 AND name > ?5))))"
+             : " AND (created_ms < ?4 OR (created_ms = ?4 AND name < ?5))";
 }
 
 class SqliteReviewDb final : public ReviewDb {
@@ -120,6 +170,8 @@ class SqliteReviewDb final : public ReviewDb {
     RETURN_IF_ERROR(s.BindInt64(10, t.created_ms));
     RETURN_IF_ERROR(s.BindInt64(11, t.expires_ms));
     RETURN_IF_ERROR(BindMutable(s, t, 12));
+    RETURN_IF_ERROR(s.BindDouble(20, t.priority));
+    RETURN_IF_ERROR(s.BindText(21, t.selection));
     Status status = s.Run();
     if (!status.ok() && s.last_error_code() == SQLITE_CONSTRAINT_PRIMARYKEY) {
       return AlreadyExistsError(fmt::format("review task '{}' already exists", t.name));
@@ -159,16 +211,17 @@ class SqliteReviewDb final : public ReviewDb {
       return InvalidArgumentError(
           fmt::format("review task page limit {} is outside 1-{}", filter.limit, kMaxReviewPageSize));
     }
-    std::optional<std::pair<int64_t, std::string>> after;
+    std::optional<PageEnd> after;
     if (!filter.page_cursor.empty()) {
-      ASSIGN_OR_RETURN(after, DecodeCursor(filter.page_cursor));
+      ASSIGN_OR_RETURN(after, DecodeCursor(filter.page_cursor, filter.order));
     }
-    // ?1 status ('' = any), ?2 source ('' = any), ?3/?4 cursor.
-    const std::string where = "(?1 = '' OR status = ?1) AND (?2 = '' OR source = ?2)";
-    const std::string page_sql =
-        fmt::format("SELECT {} FROM review_tasks WHERE {}{} ORDER BY created_ms DESC, name DESC LIMIT {}", kColumns,
-                    where, after ? " AND (created_ms < ?3 OR (created_ms = ?3 AND name < ?4))" : "",
-                    filter.limit + 1);
+    // ?1 status ('' = any), ?2 source ('' = any), ?3/?4/?5 cursor. A status is an equality
+    // in the SQL, so the status indexes serve the page and the count.
+    const std::string where =
+        fmt::format("{} AND (?2 = '' OR source = ?2)", filter.status.empty() ? "?1 = ''" : "status = ?1");
+    const std::string page_sql = fmt::format("SELECT {} FROM review_tasks WHERE {}{} ORDER BY {} LIMIT {}", kColumns,
+                                             where, after ? AfterPageEnd(filter.order) : "", OrderBy(filter.order),
+                                             filter.limit + 1);
     std::lock_guard lock(mu_);
     ReviewTaskPage page;
     {
@@ -176,13 +229,14 @@ class SqliteReviewDb final : public ReviewDb {
       RETURN_IF_ERROR(s.BindText(1, filter.status));
       RETURN_IF_ERROR(s.BindText(2, filter.source));
       if (after) {
-        RETURN_IF_ERROR(s.BindInt64(3, after->first));
-        RETURN_IF_ERROR(s.BindText(4, after->second));
+        if (filter.order == ReviewOrder::kQueue) RETURN_IF_ERROR(s.BindDouble(3, after->priority));
+        RETURN_IF_ERROR(s.BindInt64(4, after->created_ms));
+        RETURN_IF_ERROR(s.BindText(5, after->name));
       }
       ASSIGN_OR_RETURN(page.tasks, ReadAllLocked(s, filter.limit));
       if (static_cast<int>(page.tasks.size()) > filter.limit) {
         page.tasks.pop_back();
-        page.next_cursor = EncodeCursor(page.tasks.back());
+        page.next_cursor = EncodeCursor(page.tasks.back(), filter.order);
       }
     }
     ASSIGN_OR_RETURN(Statement count,
@@ -235,11 +289,14 @@ class SqliteReviewDb final : public ReviewDb {
   }
 
   Result<std::optional<ReviewTask>> FindNextAvailable(std::string_view reviewer, int64_t now_ms) override {
-    std::lock_guard lock(mu_);
-    return QueryOneLocked(next_available_, [&](Statement& s) -> Status {
+    const auto bind = [&](Statement& s) -> Status {
       RETURN_IF_ERROR(s.BindInt64(1, now_ms));
       return s.BindText(2, reviewer);
-    });
+    };
+    std::lock_guard lock(mu_);
+    ASSIGN_OR_RETURN(std::optional<ReviewTask> held, QueryOneLocked(held_by_, bind));
+    if (held) return held;
+    return QueryOneLocked(next_available_, bind);
   }
 
   Result<int64_t> CountAvailable(int64_t now_ms) override {
@@ -325,7 +382,7 @@ class SqliteReviewDb final : public ReviewDb {
     // A new task starts at revision 1 whatever it says (?19 is bound and ignored).
     RETURN_IF_ERROR(prepare(insert_,
                             fmt::format("INSERT INTO review_tasks ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                                        "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1 + 0 * ?19)",
+                                        "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1 + 0 * ?19, ?20, ?21)",
                                         kColumns),
                             "insert review task"));
     RETURN_IF_ERROR(prepare(get_, fmt::format("SELECT {} FROM review_tasks WHERE name = ?1", kColumns),
@@ -348,10 +405,16 @@ class SqliteReviewDb final : public ReviewDb {
                             "SELECT reviewer, label, submitted_ms FROM review_answers WHERE task = ?1 "
                             "ORDER BY submitted_ms, rowid",
                             "list review answers"));
+    // The reviewer's own hold first, then the queue. Left alone, SQLite walks the queue's
+    // index for the hold too (70 ms with 20,000 open tasks; 0.02 ms by review_tasks_held).
+    RETURN_IF_ERROR(prepare(held_by_,
+                            fmt::format("SELECT {} FROM review_tasks INDEXED BY review_tasks_held WHERE claimed_by = ?2 "
+                                        "AND {} ORDER BY {} LIMIT 1",
+                                        kColumns, kAvailableFor, OrderBy(ReviewOrder::kQueue)),
+                            "review task held by the reviewer"));
     RETURN_IF_ERROR(prepare(next_available_,
-                            fmt::format("SELECT {} FROM review_tasks WHERE {} ORDER BY (claimed_by IS ?2) DESC, "
-                                        "created_ms, name LIMIT 1",
-                                        kColumns, kAvailableFor),
+                            fmt::format("SELECT {} FROM review_tasks WHERE {} ORDER BY {} LIMIT 1", kColumns,
+                                        kAvailableFor, OrderBy(ReviewOrder::kQueue)),
                             "next available review task"));
     RETURN_IF_ERROR(prepare(available_for_image_,
                             fmt::format("SELECT 1 FROM review_tasks WHERE image_key = ?3 AND {} LIMIT 1", kAvailableFor),
@@ -427,7 +490,7 @@ class SqliteReviewDb final : public ReviewDb {
   std::mutex mu_;
   Connection connection_;  // GUARDED_BY(mu_), as are the statements below
   Statement insert_, get_, find_by_detection_, update_, revision_, insert_answer_, list_answers_;
-  Statement next_available_, available_for_image_, count_available_, list_expired_, list_unwritten_, read_cursor_, write_cursor_;
+  Statement held_by_, next_available_, available_for_image_, count_available_, list_expired_, list_unwritten_, read_cursor_, write_cursor_;
 };
 
 }  // namespace

@@ -15,5 +15,6 @@ extern const std::string_view kSchemaDetectionsAndReviews;  // migration 6
 extern const std::string_view kSchemaAuth;                // migration 7
 extern const std::string_view kSchemaRoles;               // migration 8
 extern const std::string_view kSchemaDetectionQueue;      // migration 9
+extern const std::string_view kSchemaReviewPriority;      // migration 10
 
 }  // namespace labelloop::db::sqlite

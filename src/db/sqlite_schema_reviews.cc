@@ -76,4 +76,15 @@ CREATE TABLE sampling_cursor (
 );
 )sql";
 
+// The ranked queue (review::PlaceInQueue). Tasks created before it get priority 0 and
+// selection 'unranked': after the ranked ones, oldest first among themselves, as before.
+// review_tasks_queue is walked in order by a claim and by the queue-ordered list;
+// review_tasks_held finds a reviewer's own hold (few rows have one).
+const std::string_view kSchemaReviewPriority = R"sql(
+ALTER TABLE review_tasks ADD COLUMN priority REAL NOT NULL DEFAULT 0;
+ALTER TABLE review_tasks ADD COLUMN selection TEXT NOT NULL DEFAULT 'unranked';
+CREATE INDEX review_tasks_queue ON review_tasks (status, priority DESC, created_ms, name);
+CREATE INDEX review_tasks_held ON review_tasks (claimed_by) WHERE claimed_by IS NOT NULL;
+)sql";
+
 }  // namespace labelloop::db::sqlite

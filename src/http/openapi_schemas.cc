@@ -134,6 +134,10 @@ Json ReviewTaskSchema() {
        {"claimed_by", Nullable(StringSchema())},
        {"claim_expires", Nullable(TimeSchema())},
        {"completed", Nullable(TimeSchema())},
+       {"priority", NumberSchema("0-1: the queue hands out higher priority first, then the oldest")},
+       {"selection", EnumSchema({"uncertainty", "random", "sampled", "unranked"},
+                                "why it has its priority: how much an answer would teach the model; a random "
+                                "pick; a quality-control sample (random); created before the queue was ranked (0)")},
        {"answers", ArraySchema(std::move(answer), "admins only"), false},
        {"final_label", Nullable(StringSchema("admins only")), false},
        {"agreement", Nullable(NumberSchema("admins only")), false},

@@ -1,7 +1,8 @@
-// Review tasks for the labelling portal: list (status/source filters, cursor paging), one
-// task, claim, answer ({"label": "..."} or {"label": null} for "None of the Above"),
-// release, and "claim the next task for me" (204 when the queue is empty); plus the
-// model/human agreement of sampled detections. The reviewer is always the caller.
+// Review tasks for the labelling portal: list (status/source filters, newest first or in
+// queue order, cursor paging), one task, claim, answer ({"label": "..."} or {"label": null}
+// for "None of the Above"), release, and "claim the next task for me" (the first in queue
+// order; 204 when the queue is empty); plus the model/human agreement of sampled
+// detections. The reviewer is always the caller.
 // Reviewers do not see other reviewers' answers (independent votes); admins do.
 #include <fmt/format.h>
 
@@ -66,7 +67,9 @@ nlohmann::json TaskJson(const db::ReviewTask& t, bool with_answers, nlohmann::js
                          {"expires", IsoTime(t.expires_ms)},
                          {"claimed_by", OptionalString(t.claimed_by)},
                          {"claim_expires", IsoTime(t.claim_expires_ms)},
-                         {"completed", IsoTime(t.completed_ms)}};
+                         {"completed", IsoTime(t.completed_ms)},
+                         {"priority", t.priority},
+                         {"selection", t.selection}};
   if (with_answers) {
     nlohmann::json answers = nlohmann::json::array();
     for (const db::ReviewAnswer& a : t.answers) {
@@ -78,6 +81,14 @@ nlohmann::json TaskJson(const db::ReviewTask& t, bool with_answers, nlohmann::js
     json["output_key"] = t.output_key.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.output_key);
   }
   return json;
+}
+
+// `order`: newest (the default) or queue (the order reviewers are handed tasks).
+Result<db::ReviewOrder> ReviewOrderOf(const Call& call) {
+  const std::string order = QueryString(call, "order", "newest");
+  if (order == "newest") return db::ReviewOrder::kNewestFirst;
+  if (order == "queue") return db::ReviewOrder::kQueue;
+  return InvalidArgumentError(fmt::format("order '{}' is neither 'newest' nor 'queue'", order.substr(0, 64)));
 }
 
 bool IsAdmin(const Call& call) { return call.caller && call.caller->role == auth::Role::kAdmin; }
@@ -102,6 +113,7 @@ Status HandleListReviews(Call& call) {
   filter.source = QueryString(call, "source");
   filter.page_cursor = PageCursor(call);
   ASSIGN_OR_RETURN(filter.limit, PageLimit(call));
+  ASSIGN_OR_RETURN(filter.order, ReviewOrderOf(call));
   ASSIGN_OR_RETURN(db::ReviewTaskPage page, call.deps.reviews->ListTasks(filter));
   nlohmann::json list = nlohmann::json::array();
   for (const db::ReviewTask& task : page.tasks) {

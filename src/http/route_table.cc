@@ -141,11 +141,14 @@ const std::vector<Route>& RouteTable() {
        Doc("Review tasks")
            .Query({{"status", "string", "InProgress, Completed, Stopped or Expired"},
                    {"source", "string", "low-confidence or sampling"},
+                   {"order", "string",
+                    "newest (default: newest first) or queue (the order reviewers are handed tasks: highest "
+                    "priority first, then oldest)"},
                    kCursor,
                    kLimit})
            .Returns("ReviewList")},
       {"POST", "/api/v1/reviews/next", kAdminReviewer, HandleClaimNextReview,
-       Doc("Claim the oldest available task (204 when there is none)").Returns("ReviewTask").Also({204})},
+       Doc("Claim the next available task in queue order (204 when there is none)").Returns("ReviewTask").Also({204})},
       {"GET", "/api/v1/reviews/{id}", kAdminReviewer, HandleGetReview, Doc("One review task").Returns("ReviewTask")},
       {"POST", "/api/v1/reviews/{id}/claim", kAdminReviewer, HandleClaimReview,
        Doc("Hold a task for the caller").Returns("ReviewTask").Also({409})},

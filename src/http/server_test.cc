@@ -187,8 +187,10 @@ class ServerTest : public ::testing::Test {
     auto review_db = db::OpenSqliteReviewDb(":memory:", &env->clock);
     ASSERT_TRUE(review_db.ok()) << review_db.status().ToString();
     env->review_db = std::move(*review_db);
+    // No random picks, so the queue-order test knows the order (random picks: review tests).
     env->reviews = std::make_unique<review::ReviewService>(env->review_db.get(), env->detections.get(),
-                                                           env->bucket.get(), &env->clock);
+                                                           env->bucket.get(), &env->clock,
+                                                           review::ReviewOptions{.random_share = 0});
     env->sampling =
         std::make_unique<review::SamplingService>(env->detections.get(), env->review_db.get(), &env->clock);
     auto notification_db = db::OpenSqliteNotificationDb(":memory:", &env->clock);
@@ -972,6 +974,56 @@ TEST_F(ServerTest, ReviewQueueOverHttp) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_TRUE(ParseBody(res)["versions"].is_array());
+}
+
+// What the portal does: POST /reviews/next hands out the most uncertain detection first,
+// and the queue-ordered list it prefetches from agrees; each task says why it is there.
+TEST_F(ServerTest, ReviewQueueHandsOutTheMostUncertainTaskFirst) {
+  const std::vector<std::pair<std::string, std::string>> logged = {
+      {"rank-sure", R"([{"name": "amazon_logo", "confidence": 90}, {"name": "aws_logo", "confidence": 6}])"},
+      {"rank-torn", R"([{"name": "amazon_logo", "confidence": 47}, {"name": "aws_logo", "confidence": 45}])"},
+      {"rank-half", R"([{"name": "amazon_logo", "confidence": 60}, {"name": "aws_logo", "confidence": 30}])"}};
+  std::map<std::string, std::string> task_of;  // detection -> task
+  for (const auto& [id, labels] : logged) {
+    db::Detection d = ExampleDetection(id, 50);
+    d.labels_json = labels;
+    ASSERT_TRUE(env->detections->Insert(d).ok());
+    auto task = env->reviews->CreateTask({.image_key = d.image_key, .detection_request_id = id,
+                                          .source = std::string(review::kSourceLowConfidence),
+                                          .model_label = "amazon_logo", .model_confidence_pct = 50,
+                                          .candidate_labels = {"amazon_logo", "aws_logo"}});
+    ASSERT_TRUE(task.ok()) << task.status().ToString();
+    task_of[id] = task->name;
+    env->clock.AdvanceMs(1000);  // the most uncertain is neither the oldest nor the newest
+  }
+  const auto ours = [&](const json& page) {
+    std::vector<std::string> names;
+    for (const json& t : page["reviews"]) {
+      for (const auto& [id, name] : task_of) {
+        if (t["name"] == name) names.push_back(id);
+      }
+    }
+    return names;
+  };
+  auto res = Send("GET", "/api/v1/reviews?status=InProgress&order=queue", "", Bearer(Role::kReviewer));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(ours(ParseBody(res)), (std::vector<std::string>{"rank-torn", "rank-half", "rank-sure"}));
+  res = Send("GET", "/api/v1/reviews?status=InProgress", "", Bearer(Role::kReviewer));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(ours(ParseBody(res)), (std::vector<std::string>{"rank-half", "rank-torn", "rank-sure"}));  // newest first
+  ExpectErrorShape(Send("GET", "/api/v1/reviews?order=oldest", "", Bearer(Role::kReviewer)), 400, "invalid_argument");
+
+  const SessionCredentials& reviewer = env->sessions.at(Role::kReviewer);
+  httplib::Headers cookie = {{"Cookie", "labelloop_session=" + reviewer.id}, {"X-CSRF-Token", reviewer.csrf}};
+  res = Send("POST", "/api/v1/reviews/next", "", cookie);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const json claimed = ParseBody(res);
+  EXPECT_EQ(claimed["name"], task_of["rank-torn"]);
+  EXPECT_EQ(claimed["selection"], "uncertainty");
+  EXPECT_NEAR(claimed["priority"].get<double>(), 0.98, 1e-9);  // 47 against 45: a margin of 2 points
+  for (const auto& [id, name] : task_of) ASSERT_TRUE(env->reviews->Stop(name).ok());
 }
 
 TEST_F(ServerTest, DetectionLogOverHttp) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "review/review_output.h"
+#include "review/review_priority.h"
 #include "review/review_vote.h"
 #include "store/object_keys.h"
 
@@ -89,6 +90,14 @@ void ClearClaim(db::ReviewTask& task) {
   task.claim_expires_ms.reset();
 }
 
+// Every label's confidence from the detection log (detection logs every label); the top
+// label alone if the log has no list.
+std::vector<double> LabelConfidencesOf(const db::Detection& detection) {
+  std::vector<double> confidences = LabelConfidences(detection.labels_json);
+  if (confidences.empty() && !detection.top_label.empty()) confidences.push_back(detection.confidence_pct);
+  return confidences;
+}
+
 }  // namespace
 
 ReviewService::ReviewService(db::ReviewDb* reviews, db::DetectionDb* detections, store::ObjectStore* bucket,
@@ -130,8 +139,11 @@ Result<db::ReviewTask> ReviewService::CreateTask(const ReviewInput& input) {
   ASSIGN_OR_RETURN(std::optional<db::ReviewTask> existing,
                    reviews_->FindTaskByDetection(input.detection_request_id, input.source));
   if (!existing) {
-    // The detection must be logged first: its review state points at the task.
-    RETURN_IF_ERROR(detections_->Get(input.detection_request_id).status().WithContext("creating a review task"));
+    // The detection must be logged first: its review state points at the task, and its
+    // labels rank the task.
+    const Result<db::Detection> detection = detections_->Get(input.detection_request_id);
+    if (!detection.ok()) return detection.status().WithContext("creating a review task");
+    const double informativeness = Informativeness(LabelConfidencesOf(*detection));
     const int64_t now_ms = clock_->NowMs();
     db::ReviewTask task;
     task.status = std::string(db::kReviewInProgress);
@@ -146,6 +158,9 @@ Result<db::ReviewTask> ReviewService::CreateTask(const ReviewInput& input) {
     task.expires_ms = now_ms + options_.lifetime_ms;
     for (int attempt = 0; attempt < kMaxUpdateAttempts && !existing; ++attempt) {
       task.name = NewTaskName();
+      const QueuePlace place = PlaceInQueue(task.name, task.source, informativeness, options_.random_share);
+      task.priority = place.priority;
+      task.selection = std::string(place.selection);
       const Status status = reviews_->InsertTask(task);
       if (status.ok()) {
         ASSIGN_OR_RETURN(db::ReviewTask stored, reviews_->GetTask(task.name));

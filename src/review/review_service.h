@@ -37,6 +37,10 @@ struct ReviewOptions {
   int64_t claim_hold_ms = 5 * 60 * 1000;         // an opened task is held this long
   int64_t lifetime_ms = 7 * 24 * 3600 * 1000LL;  // then an unfinished task expires
   std::string flow_name = "labelloop-review";    // the <flow> folder of output.json
+  // The share (0-1) of low-confidence tasks queued at a random place rather than by
+  // informativeness, so their answers measure quality without the ranking's bias
+  // (review_priority.h).
+  double random_share = 0.2;
 };
 
 class ReviewService {
@@ -46,7 +50,7 @@ class ReviewService {
                 ReviewOptions options = {});
 
   // A new InProgress task named "review-<yyyymmddThhmmss>-<8 hex>", recorded on the
-  // detection. Idempotent per (detection_request_id, source): returns the existing task.
+  // detection, placed in the queue by its detection's labels (PlaceInQueue). Idempotent per (detection_request_id, source): returns the existing task.
   // InvalidArgument for a bad input (unknown source, bad key or label, confidence outside
   // 0-100); NotFound when the detection is not in the detection log.
   Result<db::ReviewTask> CreateTask(const ReviewInput& input);
@@ -58,7 +62,8 @@ class ReviewService {
   // FailedPrecondition when another reviewer holds it, it is not InProgress, it expired, or
   // the reviewer answered it already.
   Result<db::ReviewTask> Claim(std::string_view task_name, std::string_view reviewer);
-  // Claims the oldest task `reviewer` may take (one they hold comes first); nullopt when none.
+  // Claims the first task in queue order (highest priority, then oldest) that `reviewer`
+  // may take (one they hold comes first); nullopt when none.
   Result<std::optional<db::ReviewTask>> ClaimNext(std::string_view reviewer);
   // Records the reviewer's answer (`label` empty = "None of the Above") and releases the
   // hold. With reviews_per_task answers the majority completes the task (a tie asks for one

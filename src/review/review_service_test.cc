@@ -1,10 +1,12 @@
 // ReviewService on in-memory SQLite and an in-memory bucket, with a fake clock.
 #include "review/review_service.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "review/review_output.h"
+#include "review/review_priority.h"
 #include "store/fault_injecting_object_store.h"
 #include "store/object_keys.h"
 
@@ -27,7 +29,7 @@ class ReviewServiceTest : public ::testing::Test {
     for (int i = 1; i <= 5; ++i) LogDetection("req-" + std::to_string(i));
   }
 
-  void LogDetection(const std::string& request_id) {
+  void LogDetection(const std::string& request_id, std::string labels_json = "[]") {
     db::Detection d;
     d.request_id = request_id;
     d.created_ms = clock_.NowMs();
@@ -36,6 +38,7 @@ class ReviewServiceTest : public ::testing::Test {
     d.model_version = "v1";
     d.top_label = "aws_logo";
     d.confidence_pct = 42.5;
+    d.labels_json = std::move(labels_json);
     d.threshold_pct = 70;
     d.review_enabled = true;
     d.source = std::string(db::kDetectionSourceEvent);
@@ -132,8 +135,8 @@ TEST_F(ReviewServiceTest, ClaimHoldsTheTaskAndAnAbandonedOneReturnsAfterTheHold)
   EXPECT_EQ(service->Answer(task.name, "alice", "aws_logo").status().code(), StatusCode::kFailedPrecondition);
 }
 
-TEST_F(ReviewServiceTest, ReleaseReturnsTheTaskToTheQueueAndClaimNextTakesTheOldest) {
-  auto service = MakeService();
+TEST_F(ReviewServiceTest, ReleaseReturnsTheTaskToTheQueueAndClaimNextTakesTheOldestOfEqualPriority) {
+  auto service = MakeService({.random_share = 0});  // no random picks: both rank 0.85
   const db::ReviewTask older = CreateOrDie(*service, "req-1");
   clock_.AdvanceMs(1);
   const db::ReviewTask newer = CreateOrDie(*service, "req-2");
@@ -145,6 +148,63 @@ TEST_F(ReviewServiceTest, ReleaseReturnsTheTaskToTheQueueAndClaimNextTakesTheOld
   EXPECT_EQ((*service->ClaimNext("carol"))->name, older.name);
   EXPECT_EQ(service->Claim("no-such-task", "carol").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(service->Claim(older.name, "").status().code(), StatusCode::kInvalidArgument);
+}
+
+// The detection log's labels rank the task: the reviewer is handed the most uncertain
+// detection first, although it came last. A sampling task keeps its source.
+TEST_F(ReviewServiceTest, TasksAreRankedByTheirDetectionsLabels) {
+  auto service = MakeService({.random_share = 0});
+  LogDetection("sure", R"([{"name": "aws_logo", "confidence": 92}, {"name": "amazon_logo", "confidence": 3}])");
+  LogDetection("torn", R"([{"name": "aws_logo", "confidence": 48}, {"name": "amazon_logo", "confidence": 46}])");
+  LogDetection("none", R"([{"name": "aws_logo", "confidence": 8}, {"name": "amazon_logo", "confidence": 2}])");
+  const db::ReviewTask sure = CreateOrDie(*service, "sure");
+  clock_.AdvanceMs(1);
+  const db::ReviewTask none = CreateOrDie(*service, "none");
+  clock_.AdvanceMs(1);
+  const db::ReviewTask torn = CreateOrDie(*service, "torn");
+  EXPECT_EQ(torn.selection, kSelectionUncertainty);
+  EXPECT_DOUBLE_EQ(torn.priority, 0.98);
+  EXPECT_DOUBLE_EQ(sure.priority, 0.13);  // 92 against the background's 5
+  EXPECT_DOUBLE_EQ(none.priority, 0.18);  // the background's 90 against 8
+  Result<db::ReviewTask> sample = service->CreateTask(Input("sure", kSourceSampling));
+  ASSERT_TRUE(sample.ok()) << sample.status().ToString();
+  EXPECT_EQ(sample->selection, kSelectionSampled);
+  EXPECT_EQ(sample->priority, PlaceInQueue(sample->name, kSourceSampling, 0.13, 0).priority);
+
+  EXPECT_EQ((*service->ClaimNext("alice"))->name, torn.name);
+  EXPECT_EQ((*service->ClaimNext("bob"))->name,
+            sample->priority > none.priority ? sample->name : none.name);
+  // A detection logged without its labels is ranked by its top label against the background.
+  EXPECT_DOUBLE_EQ(CreateOrDie(*service, "req-1").priority, 0.85);  // 42.5 against 57.5
+}
+
+// With a random share, that share of tasks sits at random places (reproducible from each
+// name) and the rest by informativeness; the queue is priority first, then oldest.
+TEST_F(ReviewServiceTest, ARandomShareOfTasksIsPickedAtRandom) {
+  auto service = MakeService({.random_share = 0.25});
+  constexpr int kTasks = 400;
+  for (int i = 0; i < kTasks; ++i) {
+    const std::string id = "det-" + std::to_string(i);
+    const double top = 40 + (i * 7) % 60;
+    LogDetection(id, fmt::format(R"([{{"name": "aws_logo", "confidence": {}}}])", top));
+    const db::ReviewTask task = CreateOrDie(*service, id);
+    const QueuePlace place = PlaceInQueue(task.name, kSourceLowConfidence, Informativeness({top}), 0.25);
+    EXPECT_EQ(task.selection, place.selection);
+    EXPECT_EQ(task.priority, place.priority);
+    clock_.AdvanceMs(1);
+  }
+  Result<db::ReviewTaskPage> queue = service->ListTasks({.limit = kTasks, .order = db::ReviewOrder::kQueue});
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  int random = 0;
+  for (size_t i = 0; i < queue->tasks.size(); ++i) {
+    random += queue->tasks[i].selection == kSelectionRandom;
+    if (i == 0) continue;
+    const db::ReviewTask& a = queue->tasks[i - 1];
+    const db::ReviewTask& b = queue->tasks[i];
+    EXPECT_TRUE(a.priority > b.priority || (a.priority == b.priority && a.created_ms < b.created_ms)) << i;
+  }
+  EXPECT_NEAR(random, 100, 40);  // Binomial(400, 0.25): sd 8.7; the names are random
+  EXPECT_EQ((*service->ClaimNext("alice"))->name, queue->tasks.front().name);
 }
 
 TEST_F(ReviewServiceTest, ExpireDueReturnsTasksPastTheirLifetimeOnce) {

@@ -90,6 +90,9 @@ export const tests = [
         return below > 0 && r.total === below ? r : null;
       }, { timeoutMs: 180000, what: 'review tasks for the inference images', log: () => server.tail() });
       ctx.log(`${tasks.total} review tasks waiting`);
+      // The order the portal must hand them out in: highest priority first, then oldest.
+      const queue = (await server.get('/api/v1/reviews?status=InProgress&order=queue&limit=100')).reviews;
+      ctx.log(`queue: ${queue.map((t) => `${t.selection} ${t.priority.toFixed(3)}`).join(', ')}`);
       await server.createUser(REVIEWER, REVIEWER_PASSWORD, 'reviewer');
 
       // --- sign in (keyboard) ---
@@ -117,6 +120,7 @@ export const tests = [
       await page.keyboard.press('Enter');
       await page.waitForSelector('#app', { state: 'visible' });
       const first = await waitFor(() => shownTask(page), { what: 'the first task image' });
+      const shownOrder = [first];
       await waitFor(async () => (await page.textContent('#queue-count')) === String(tasks.total),
                     { what: `the queue count ${tasks.total}` });
       const labels = await labelsOnScreen(page);
@@ -203,6 +207,7 @@ export const tests = [
           return empty ? 'EMPTY' : null;
         }, { what: `task ${i + 1} on screen`, timeoutMs: 15000 });
         if (shown === 'EMPTY') break;
+        shownOrder.push(shown);
         await page.waitForTimeout(THINK_MS);
         if (i === 2 && !skipped) {
           skipped = shown;
@@ -223,6 +228,8 @@ export const tests = [
       await page.waitForSelector('#stage-empty', { state: 'visible' });
       await ctx.screenshot(page, 'empty-after-skip');
       ctx.log(`answered ${answered.length} tasks (skipped ${skipped})`);
+      assert.deepEqual(shownOrder, queue.slice(0, shownOrder.length).map((t) => t.name),
+                       'the portal shows the tasks in queue order');
       assert.ok(answered.length >= 3, `at least 3 answered, got ${answered.length}`);
 
       // --- timings ---

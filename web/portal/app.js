@@ -215,13 +215,27 @@ function render() {
   $('task-file').textContent = fileName(t.image_key);
   $('task-file').title = t.image_key;
   const src = $('task-source');
-  src.textContent = t.source === 'sampling' ? 'Quality sample' : 'Low confidence';
+  src.textContent = t.source === 'sampling' ? 'Quality sample'
+    : t.selection === 'random' ? 'Low confidence · random pick' : 'Low confidence';
   src.className = 'badge ' + (t.source === 'sampling' ? 'badge-sample' : 'badge-low');
+  src.title = queueReason(t);
   $('task-model').textContent = t.model_label
     ? `Model guessed ${t.model_label} (${Number(t.model_confidence).toFixed(0)}%)` : 'No model guess';
   renderLabels(t);
   $('new-label-form').hidden = true;
   hint('');
+}
+
+// Why the task came now (the badge's tooltip): the queue hands out higher priority first.
+function queueReason(t) {
+  if (typeof t.priority !== 'number') return '';
+  const why = {
+    uncertainty: 'ranked by how much the answer teaches the model',
+    random: 'a random pick, to measure quality without bias',
+    sampled: 'a quality-control sample, at a random place',
+    unranked: 'queued before ranking',
+  }[t.selection] || t.selection || '';
+  return `Queue priority ${t.priority.toFixed(2)}: ${why}`;
 }
 
 function labelsOf(task) {

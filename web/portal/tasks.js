@@ -1,7 +1,8 @@
 // Finding review tasks for the signed-in reviewer. POST /api/v1/reviews/next returns the task
 // the caller holds first, so it cannot fetch a second task while one is shown; prefetching
-// therefore lists the open tasks (oldest of the newest page first) and claims one that is
-// not held by someone else, not skipped, and not already in the reviewer's hands.
+// therefore lists the open tasks in queue order (the server's: highest priority, then
+// oldest) and claims one that is not held by someone else, not skipped, and not already in
+// the reviewer's hands.
 import { api, ApiError } from './api.js';
 
 const PAGE = 100;
@@ -17,7 +18,7 @@ export class TaskSource {
     this.onTotal = () => {};
   }
 
-  // The first task of a visit: the one the reviewer holds already, or the oldest open one.
+  // The first task of a visit: the one the reviewer holds already, or the first open one.
   async claimFirst() {
     return api('POST', '/api/v1/reviews/next');
   }
@@ -50,14 +51,13 @@ export class TaskSource {
   }
 
   async relist(busy) {
-    const page = await api('GET', `/api/v1/reviews?status=InProgress&limit=${PAGE}`);
+    const page = await api('GET', `/api/v1/reviews?status=InProgress&order=queue&limit=${PAGE}`);
     this.setTotal(page.total);
     const now = Date.now();
     this.candidates = page.reviews
       .filter((t) => !busy(t.name) && !this.dead.has(t.name))
       .filter((t) => !t.claimed_by || t.claimed_by === this.me.user || !t.claim_expires ||
                      Date.parse(t.claim_expires) <= now)
-      .reverse()  // the list is newest first; review the oldest first
       .map((t) => t.name);
   }
 
