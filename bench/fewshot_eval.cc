@@ -9,6 +9,7 @@
 //   fewshot_eval --k 10 --validate --loc-sweep                   # localiser settings compared on validation
 //   fewshot_eval --k 10 --calibrate                              # also the figures after training's
 //                                                                # temperature scaling (model/calibration.h)
+//   fewshot_eval --k 10 --temperature-sweep                      # the figures at a grid of temperatures
 //
 // Calibration: ECE is the expected calibration error (15 bins, points) of the top class over
 // the labels and the background, on the test images (ECE(test)), with none/ too, whose
@@ -112,6 +113,7 @@ int main(int argc, char** argv) {
   int k = 10, threads = 2, seeds = 1, none_reserve = 0, none_train = 0;
   uint64_t base_seed = 1;
   bool validate = false, no_open_set = false, none_unseen_photos = false, loc_sweep = false, calibrate = false;
+  bool temperature_sweep = false;
   model::TemperatureRange temperature_range;
   std::string loc_sizes, boxes_dir;
   model::LocalizerOptions localizer;
@@ -177,6 +179,7 @@ int main(int argc, char** argv) {
                "20%) and report the figures after it too");
   app.add_option("--min-temperature", temperature_range.min, "lowest temperature --calibrate may fit");
   app.add_option("--max-temperature", temperature_range.max, "highest temperature --calibrate may fit");
+  app.add_flag("--temperature-sweep", temperature_sweep, "also print every seed's figures at a grid of temperatures");
   app.add_option("--json", json_out, "append a JSON line with the results to this file");
   CLI11_PARSE(app, argc, argv);
   InitLogging("warn");
@@ -458,6 +461,13 @@ int main(int argc, char** argv) {
           records.known.empty() ? 0.0 : 1000.0 * test_s / records.known.size(),
           model::FitTemperature(evaluated, {0.05, 20}), loc, loc_scale};
     runs.push_back(r);
+    for (double t : {1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3}) {
+      if (!temperature_sweep) break;
+      const Figures at = figures_at(t, records);
+      std::cerr << fmt::format("  seed {} T={:.2f}: ECE={:.2f} ECE(test)={:.2f} ECE(open)={:.2f} AUROC(none)={:.4f} "
+                               "AUROC(unknown)={:.4f} macroF1={:.4f}\n",
+                               options.head.seed, t, at.ece, at.ece_test, at.ece_open, at.auroc_none, at.auroc_unknown, at.f1);
+    }
     std::cerr << fmt::format("  seed {}: macroF1={:.3f} AUROC(none)={:.3f} AUROC(none, reserved)={:.3f} AUROC(unknown)={:.3f} "
                              "ECE={:.2f} IoU>=0.5={:.3f} meanIoU={:.3f} (of {}) train={:.1f}s\n",
                              options.head.seed, r.raw.f1, r.raw.auroc_none, r.raw.auroc_none_val, r.raw.auroc_unknown,
