@@ -93,8 +93,9 @@ TEST(TemperatureTest, FitMatchesConfidenceToAccuracy) {
 TEST(TemperatureTest, FitStaysInItsRange) {
   // Always right: sharper is always likelier, so the fit stops at the range's floor.
   std::vector<TestPrediction> right = {{"a", 0, {90, 5}, 5}, {"b", 1, {10, 80}, 10}};
-  EXPECT_DOUBLE_EQ(FitTemperature(right), 1.0);
-  EXPECT_NEAR(FitTemperature(right, {0.25, 8}), 0.25, 1e-9);
+  EXPECT_NEAR(FitTemperature(right), TemperatureRange{}.min, 1e-9);
+  EXPECT_NEAR(FitTemperature(right, {0.5, 8}), 0.5, 1e-9);
+  EXPECT_DOUBLE_EQ(FitTemperature(right, {1, 1}), 1.0);
   // Always wrong with certainty: as soft as allowed. A zero probability is floored, not -inf.
   std::vector<TestPrediction> wrong = {{"a", 1, {100, 0}, 0}};
   EXPECT_NEAR(FitTemperature(wrong), 8.0, 1e-9);
