@@ -7,6 +7,13 @@
 //   fewshot_eval --k 10 --none-reserve 100 --none-train 100      # 100 none/ photos as background
 //                                                                # photos (none_of_the_above), the other 100 evaluated
 //   fewshot_eval --k 10 --validate --loc-sweep                   # localiser settings compared on validation
+//   fewshot_eval --k 10 --calibrate                              # also the figures after training's
+//                                                                # temperature scaling (model/calibration.h)
+//   fewshot_eval --k 10 --temperature-sweep                      # the figures at a grid of temperatures
+//
+// Calibration: ECE is the expected calibration error (15 bins, points) of the top class over
+// the labels and the background, on the test images (ECE(test)), with none/ too, whose
+// truth is the background (ECE, the headline), and with unknown/ too (ECE(open)).
 //
 // Localisation: for the evaluated images whose top label is right and that have a `box` in
 // images.csv, the share whose predicted box has IoU >= 0.5 with it and the mean IoU, overall
@@ -16,6 +23,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -33,8 +41,11 @@
 #include "common/file_util.h"
 #include "common/logging.h"
 #include "db/metadata_db.h"
+#include "model/calibration.h"
 #include "model/classifier.h"
+#include "model/dataset_split.h"
 #include "model/evaluation.h"
+#include "model/model_service.h"
 #include "model/synthesizer.h"
 #include "model/synthesizer_assets.h"
 #include "vision/backbone.h"
@@ -101,7 +112,9 @@ int main(int argc, char** argv) {
   std::string backgrounds_dir = "var/backgrounds", decoys_dir = "var/decoys", json_out, dump_dir, scores_out;
   int k = 10, threads = 2, seeds = 1, none_reserve = 0, none_train = 0;
   uint64_t base_seed = 1;
-  bool validate = false, no_open_set = false, none_unseen_photos = false, loc_sweep = false;
+  bool validate = false, no_open_set = false, none_unseen_photos = false, loc_sweep = false, calibrate = false;
+  bool temperature_sweep = false;
+  model::TemperatureRange temperature_range;
   std::string loc_sizes, boxes_dir;
   model::LocalizerOptions localizer;
   double scale = 1.0 / 255.0, mean = 0.0;
@@ -161,6 +174,12 @@ int main(int argc, char** argv) {
   app.add_flag("--loc-max,!--loc-mean", localizer.max_over_sizes, "localiser: combine sizes by max (default) or mean");
   app.add_flag("--loc-sweep", loc_sweep, "also report a grid of localiser settings (thresholds x sizes x combination)");
   app.add_option("--boxes", boxes_dir, "draw truth (green) and predicted (red) boxes of a few images into this folder (last seed)");
+  app.add_flag("--calibrate", calibrate,
+               "fit a temperature as training does (a model trained on 80% of the training images, its held-out "
+               "20%) and report the figures after it too");
+  app.add_option("--min-temperature", temperature_range.min, "lowest temperature --calibrate may fit");
+  app.add_option("--max-temperature", temperature_range.max, "highest temperature --calibrate may fit");
+  app.add_flag("--temperature-sweep", temperature_sweep, "also print every seed's figures at a grid of temperatures");
   app.add_option("--json", json_out, "append a JSON line with the results to this file");
   CLI11_PARSE(app, argc, argv);
   InitLogging("warn");
@@ -279,15 +298,79 @@ int main(int argc, char** argv) {
   std::vector<FileImage> none_val(none_images.begin() + none_train, none_images.begin() + none_reserve);
   none_images.erase(none_images.begin(), none_images.begin() + none_reserve);
   if (no_open_set || validate) none_images.clear();
+  // One seed's evaluation records; open-set images have the background as their truth.
+  struct Records {
+    std::vector<model::TestPrediction> known, none, none_val, unknown;
+  };
+  struct Figures {
+    double f1 = 0, auroc_none = -1, auroc_unknown = -1, auroc_none_val = -1;
+    double ece_test = 0, ece = 0, ece_open = 0;  // test; test + none/; test + none/ + unknown/
+  };
   struct Run {
-    double f1, acc, auroc_none, auroc_unknown, train_s, ms_per_image, auroc_none_val;
+    Figures raw, calibrated;  // at temperature 1, and at the fitted one (--calibrate)
+    double temperature, train_s, ms_per_image;
+    double hindsight_temperature;  // fitted on the evaluated images themselves: a reference, never a result
     std::vector<bench::IouTally> loc;        // per localiser setting
     std::vector<std::vector<bench::IouTally>> loc_scale;  // per setting, per logo-size bin
+  };
+  auto top = [](const model::TestPrediction& p) { return *std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()); };
+  auto figures_at = [&](double temperature, const Records& records) {
+    auto tempered = [&](const std::vector<model::TestPrediction>& v) {
+      std::vector<model::TestPrediction> out;
+      for (const auto& p : v) out.push_back(model::ApplyTemperature(p, temperature));
+      return out;
+    };
+    auto tops = [&](const std::vector<model::TestPrediction>& v) {
+      std::vector<double> out;
+      for (const auto& p : v) out.push_back(top(p));
+      return out;
+    };
+    const auto known = tempered(records.known), none = tempered(records.none), unknown = tempered(records.unknown);
+    Figures f;
+    f.f1 = model::Evaluate(labels, known).macro_f1;
+    if (!none.empty()) f.auroc_none = model::Auroc(tops(known), tops(none));
+    if (!records.none_val.empty()) f.auroc_none_val = model::Auroc(tops(known), tops(tempered(records.none_val)));
+    if (!unknown.empty()) f.auroc_unknown = model::Auroc(tops(known), tops(unknown));
+    std::vector<model::TestPrediction> all = known;
+    f.ece_test = model::ExpectedCalibrationError(all);
+    all.insert(all.end(), none.begin(), none.end());
+    f.ece = model::ExpectedCalibrationError(all);
+    all.insert(all.end(), unknown.begin(), unknown.end());
+    f.ece_open = model::ExpectedCalibrationError(all);
+    return f;
+  };
+  // Training's temperature (ModelService::TrainVersion): the heads trained on the product's
+  // train split of the training images, scored on its held-out split.
+  const model::ModelServiceOptions product;
+  auto fit_temperature = [&]() -> Result<double> {
+    std::vector<model::SplitItem> items;
+    for (const auto& img : images) items.push_back({img.content_hash, img.class_index});
+    std::vector<bool> is_test = model::SplitTrainTest(items, product.test_fraction, product.split_seed);
+    std::vector<model::LabeledImage> train_split, held_out;
+    for (size_t i = 0; i < images.size(); ++i) (is_test[i] ? held_out : train_split).push_back(images[i]);
+    ASSIGN_OR_RETURN(auto weights, model::TrainClassifierHeads(train_split, labels, features, synthesizer, options, nullptr));
+    ASSIGN_OR_RETURN(auto classifier, model::Classifier::Create(std::move(weights), labels, options.sizes));
+    classifier->set_localizer(std::nullopt);
+    std::vector<model::TestPrediction> scored;
+    for (const auto& img : held_out) {
+      ASSIGN_OR_RETURN(auto result, classifier->Classify(features, model::CompositeOnWhite(img.bgra), img.content_hash));
+      scored.push_back(model::ToTestPrediction(img.name, img.class_index, result, labels));
+    }
+    return model::TrainingTemperature(scored, temperature_range);
   };
   std::vector<Run> runs;
   model::ClassifierTrainingStats stats;
   for (int s = 0; s < seeds; ++s) {
     options.head.seed = base_seed + s;
+    double temperature = 1.0;
+    if (calibrate) {
+      Result<double> fitted = fit_temperature();
+      if (!fitted.ok()) {
+        std::cerr << fitted.status().ToString() << "\n";
+        return 1;
+      }
+      temperature = *fitted;
+    }
     stats = {};
     auto t0 = std::chrono::steady_clock::now();
     auto weights = model::TrainClassifierHeads(images, labels, features, synthesizer, options, &stats);
@@ -339,10 +422,8 @@ int main(int argc, char** argv) {
       if (p.true_class >= 0 && model::PredictedClass(p) == p.true_class) localize(f, bgr, *scores, p.true_class);
       return true;
     };
-    auto top = [](const model::TestPrediction& p) { return *std::max_element(p.confidence_pct.begin(), p.confidence_pct.end()); };
     auto t1 = std::chrono::steady_clock::now();
-    std::vector<model::TestPrediction> predictions;
-    std::vector<double> known_top;
+    Records records;
     std::ofstream scores;
     if (!scores_out.empty() && s + 1 == seeds) scores.open(scores_out);
     auto record = [&](const char* set, const FileImage& f, const model::TestPrediction& p) {
@@ -355,54 +436,110 @@ int main(int argc, char** argv) {
       model::TestPrediction p;
       p.true_class = index[f.label];
       if (!classify(f, p)) continue;
-      known_top.push_back(top(p));
       record("known", f, p);
-      predictions.push_back(std::move(p));
+      records.known.push_back(std::move(p));
     }
     double test_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
-    model::EvaluationResult eval = model::Evaluate(labels, predictions);
     auto open_set = [&](const char* set, const std::vector<FileImage>& files) {
-      std::vector<double> tops;
+      std::vector<model::TestPrediction> out;
       for (const auto& f : files) {
         model::TestPrediction p;
-        p.true_class = -1;
+        p.true_class = -1;  // no box to score
         if (!classify(f, p)) continue;
-        tops.push_back(top(p));
+        p.true_class = int(labels.size());  // the background is the right answer
         record(set, f, p);
+        out.push_back(std::move(p));
       }
-      return tops;
+      return out;
     };
-    Run r{eval.macro_f1, eval.accuracy, -1, -1, train_s, predictions.empty() ? 0.0 : 1000.0 * test_s / predictions.size(), -1,
-          loc, loc_scale};
-    if (!none_images.empty()) r.auroc_none = model::Auroc(known_top, open_set("none", none_images));
-    if (!none_val.empty() && !validate) r.auroc_none_val = model::Auroc(known_top, open_set("none_val", none_val));
-    if (!unknown_images.empty()) r.auroc_unknown = model::Auroc(known_top, open_set("unknown", unknown_images));
+    records.none = open_set("none", none_images);
+    if (!validate) records.none_val = open_set("none_val", none_val);
+    records.unknown = open_set("unknown", unknown_images);
+    std::vector<model::TestPrediction> evaluated = records.known;
+    evaluated.insert(evaluated.end(), records.none.begin(), records.none.end());
+    Run r{figures_at(1.0, records), figures_at(temperature, records), temperature, train_s,
+          records.known.empty() ? 0.0 : 1000.0 * test_s / records.known.size(),
+          model::FitTemperature(evaluated, {0.05, 20}), loc, loc_scale};
     runs.push_back(r);
+    for (double t : {1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3}) {
+      if (!temperature_sweep) break;
+      const Figures at = figures_at(t, records);
+      std::cerr << fmt::format("  seed {} T={:.2f}: ECE={:.2f} ECE(test)={:.2f} ECE(open)={:.2f} AUROC(none)={:.4f} "
+                               "AUROC(unknown)={:.4f} macroF1={:.4f}\n",
+                               options.head.seed, t, at.ece, at.ece_test, at.ece_open, at.auroc_none, at.auroc_unknown, at.f1);
+    }
     std::cerr << fmt::format("  seed {}: macroF1={:.3f} AUROC(none)={:.3f} AUROC(none, reserved)={:.3f} AUROC(unknown)={:.3f} "
-                             "IoU>=0.5={:.3f} meanIoU={:.3f} (of {}) train={:.1f}s\n",
-                             options.head.seed, r.f1, r.auroc_none, r.auroc_none_val, r.auroc_unknown, loc[0].HitShare(),
-                             loc[0].MeanIou(), loc[0].images, r.train_s);
+                             "ECE={:.2f} IoU>=0.5={:.3f} meanIoU={:.3f} (of {}) train={:.1f}s\n",
+                             options.head.seed, r.raw.f1, r.raw.auroc_none, r.raw.auroc_none_val, r.raw.auroc_unknown,
+                             r.raw.ece, loc[0].HitShare(), loc[0].MeanIou(), loc[0].images, r.train_s);
+    if (calibrate) {
+      std::cerr << fmt::format("  seed {} at T={:.3f}: macroF1={:.3f} AUROC(none)={:.3f} AUROC(unknown)={:.3f} ECE={:.2f} "
+                               "(hindsight T={:.3f}: ECE={:.2f})\n",
+                               options.head.seed, temperature, r.calibrated.f1, r.calibrated.auroc_none,
+                               r.calibrated.auroc_unknown, r.calibrated.ece, r.hindsight_temperature,
+                               figures_at(r.hindsight_temperature, records).ece);
+    }
   }
-  auto mean_std = [&](double Run::*field) {
+  // Mean and sd over seeds of a figure: a Run member, or a function of a Run.
+  auto mean_std = [&](auto field) {
     double m = 0, v = 0;
-    for (const auto& r : runs) m += r.*field / runs.size();
-    for (const auto& r : runs) v += (r.*field - m) * (r.*field - m) / runs.size();
+    for (const auto& r : runs) m += std::invoke(field, r) / runs.size();
+    for (const auto& r : runs) v += (std::invoke(field, r) - m) * (std::invoke(field, r) - m) / runs.size();
     return std::make_pair(m, std::sqrt(v));
   };
-  auto [f1, f1_sd] = mean_std(&Run::f1);
-  auto [an, an_sd] = mean_std(&Run::auroc_none);
-  auto [au, au_sd] = mean_std(&Run::auroc_unknown);
-  auto [av, av_sd] = mean_std(&Run::auroc_none_val);
+  auto [f1, f1_sd] = mean_std([](const Run& r) { return r.raw.f1; });
+  auto [an, an_sd] = mean_std([](const Run& r) { return r.raw.auroc_none; });
+  auto [au, au_sd] = mean_std([](const Run& r) { return r.raw.auroc_unknown; });
+  auto [av, av_sd] = mean_std([](const Run& r) { return r.raw.auroc_none_val; });
   auto [tr, tr_sd] = mean_std(&Run::train_s);
   auto [ms, ms_sd] = mean_std(&Run::ms_per_image);
+  // The calibration figures at one temperature, printed and as JSON.
+  auto calibration_json = [&](Figures Run::*at) {
+    Json j;
+    auto put = [&](const char* name, double Figures::*field) {
+      auto [m, sd] = mean_std([&](const Run& r) { return (r.*at).*field; });
+      j[name] = m, j[std::string(name) + "_std"] = sd;
+    };
+    put("macro_f1", &Figures::f1);
+    put("auroc_none", &Figures::auroc_none);
+    put("auroc_unknown", &Figures::auroc_unknown);
+    put("ece", &Figures::ece);
+    put("ece_test", &Figures::ece_test);
+    put("ece_open", &Figures::ece_open);
+    return j;
+  };
+  auto calibration_line = [](const Json& j) {
+    auto pm = [&](const char* name) { return fmt::format("{:.2f}±{:.2f}", j[name].get<double>(), j[std::string(name) + "_std"].get<double>()); };
+    return fmt::format("ECE={} ECE(test)={} ECE(open)={} (points, {} bins)", pm("ece"), pm("ece_test"), pm("ece_open"),
+                       model::kCalibrationBins);
+  };
+  const Json raw_calibration = calibration_json(&Run::raw);
   std::cout << fmt::format(
       "k={} {} seeds={} macroF1={:.3f}±{:.3f} AUROC(none)={:.3f}±{:.3f} AUROC(none,reserved)={:.3f}±{:.3f} "
-      "AUROC(unknown)={:.3f}±{:.3f} | real={} synth={} "
+      "AUROC(unknown)={:.3f}±{:.3f} {} | real={} synth={} "
       "bg={} bg_photos={} mined={} nologo_labels={} none_evaluated={} | embed={:.1f}s train={:.1f}s | {:.1f} ms/test image "
       "(cached features)\n",
-      k, validate ? "val" : "test", runs.size(), f1, f1_sd, an, an_sd, av, av_sd, au, au_sd, stats.real_samples,
-      stats.synthetic_samples, stats.background_samples, stats.background_photos, stats.head.mined_photos, stats.labels_without_logo_files,
-      none_images.size(), stats.embed_seconds, tr, ms);
+      k, validate ? "val" : "test", runs.size(), f1, f1_sd, an, an_sd, av, av_sd, au, au_sd, calibration_line(raw_calibration),
+      stats.real_samples, stats.synthetic_samples, stats.background_samples, stats.background_photos, stats.head.mined_photos,
+      stats.labels_without_logo_files, none_images.size(), stats.embed_seconds, tr, ms);
+  Json calibrated = nullptr;
+  if (calibrate) {
+    calibrated = calibration_json(&Run::calibrated);
+    auto [t, t_sd] = mean_std(&Run::temperature);
+    calibrated["temperature"] = t, calibrated["temperature_std"] = t_sd;
+    std::vector<double> temperatures;
+    for (const auto& r : runs) temperatures.push_back(r.temperature);
+    calibrated["temperatures"] = temperatures;
+    std::vector<double> hindsight;
+    for (const auto& r : runs) hindsight.push_back(r.hindsight_temperature);
+    calibrated["hindsight_temperatures"] = hindsight;
+    std::cout << fmt::format("  calibrated: T={:.3f}±{:.3f} macroF1={:.3f}±{:.3f} AUROC(none)={:.3f}±{:.3f} "
+                             "AUROC(unknown)={:.3f}±{:.3f} {}\n",
+                             t, t_sd, calibrated["macro_f1"].get<double>(), calibrated["macro_f1_std"].get<double>(),
+                             calibrated["auroc_none"].get<double>(), calibrated["auroc_none_std"].get<double>(),
+                             calibrated["auroc_unknown"].get<double>(), calibrated["auroc_unknown_std"].get<double>(),
+                             calibration_line(calibrated));
+  }
   // Localisation: mean ± sd over seeds of the IoU >= 0.5 share and the mean IoU.
   auto tally_stats = [&](auto pick) {
     std::vector<double> hit, iou;
@@ -451,6 +588,9 @@ int main(int argc, char** argv) {
               {"macro_f1_std", f1_sd}, {"auroc_none", an}, {"auroc_none_std", an_sd}, {"auroc_unknown", au},
               {"auroc_unknown_std", au_sd}, {"auroc_none_reserved", av}, {"auroc_none_reserved_std", av_sd}, {"none_train", none_train}, {"none_reserved", none_reserve},
               {"none_evaluated", none_images.size()}, {"train_seconds", tr},
+              {"ece", raw_calibration["ece"]}, {"ece_std", raw_calibration["ece_std"]},
+              {"ece_test", raw_calibration["ece_test"]}, {"ece_open", raw_calibration["ece_open"]},
+              {"calibrated", calibrated},
               {"args", std::vector<std::string>(argv + 1, argv + argc)}};
     std::ofstream(json_out, std::ios::app) << j.dump() << "\n";
   }

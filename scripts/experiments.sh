@@ -8,6 +8,8 @@
 #   scripts/experiments.sh test       test figures only (and the none_of_the_above rows)
 #   scripts/experiments.sh boxes      geometry only: localiser choice on validation, then the
 #                                     IoU table (k=10, then 5 and 20; 3 seeds; both benchmarks)
+#   scripts/experiments.sh calibration  ECE before and after training's temperature (k=10,
+#                                     3 seeds, both benchmarks; docs/experiments.md "Calibration")
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,6 +30,17 @@ if [ "${1:-all}" = boxes ]; then
       echo "== $b k=$k" >&2
       "$BIN" --bench "$b" --json "$OUT" --k "$k" --seeds "$SEEDS" --no-open-set --boxes "var/boxes/$(basename "$b")-k$k"
     done
+  done
+  exit 0
+fi
+
+# Calibration: the figures at temperature 1 and at the temperature training fits on its
+# held-out split (--calibrate), with every seed's figures over a grid of temperatures.
+if [ "${1:-all}" = calibration ]; then
+  LOOKALIKE="${LOOKALIKE:-$(dirname "$BENCH")/lookalike}"
+  for b in "$BENCH" "$LOOKALIKE"; do
+    echo "== $b k=10" >&2
+    "$BIN" --bench "$b" --json "$OUT" --k 10 --seeds "$SEEDS" --calibrate --temperature-sweep
   done
   exit 0
 fi

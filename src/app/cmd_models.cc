@@ -29,6 +29,12 @@ std::string DescribeText(const db::ModelVersion& v, const Json* evaluation) {
   const Json& e = *evaluation;
   out += fmt::format("\nEvaluation ({}): macro F1 {:.3f}, accuracy {:.3f} on {} test images\n", v.evaluation_key,
                      e.value("macro_f1", 0.0), e.value("accuracy", 0.0), e.value("test_image_count", 0));
+  if (const Json c = e.value("calibration", Json::object()); !c.empty()) {
+    out += fmt::format("Calibration: expected calibration error {:.1f} points on {} held-out images ({} bins; "
+                       "temperature {:.2f}, {:.1f} at temperature 1)\n",
+                       c.value("ece", 0.0), c.value("images", 0), c.value("bins", 0), c.value("temperature", 1.0),
+                       c.value("ece_uncalibrated", 0.0));
+  }
   if (e.contains("cross_validation")) {
     const Json& cv = e["cross_validation"];
     out += fmt::format("Cross-validation: {}-fold macro F1 {:.3f} ± {:.3f}\n", cv.value("folds", 0),

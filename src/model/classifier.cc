@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/content_hash.h"
+#include "model/calibration.h"
 
 namespace labelloop::model {
 namespace {
@@ -252,6 +253,7 @@ Result<ImageScores> Classifier::Score(FeatureSource& features, const cv::Mat& bg
     if (!with_locations) continue;
     for (size_t s = 0; s < logits.size(); ++s) AddLocationSoftmax(logits[s], classes, weight, scores.locations[s]);
   }
+  ApplyTemperature(scores.probabilities, temperature_);
   return scores;
 }
 

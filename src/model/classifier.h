@@ -107,12 +107,16 @@ class Classifier {
   // its geometry unless localisation is off. `content_hash` may be empty (no caching).
   Result<std::vector<LabelConfidence>> Classify(FeatureSource& features, const cv::Mat& bgr,
                                                 const std::string& content_hash = "");
-  // The scores Classify reports from; `with_locations` keeps the per-location ones.
+  // The scores Classify reports from, at the classifier's temperature; `with_locations`
+  // keeps the per-location ones (never tempered: the localiser compares them within a map).
   Result<ImageScores> Score(FeatureSource& features, const cv::Mat& bgr, const std::string& content_hash,
                             bool with_locations);
 
   // nullopt turns localisation off (Classify reports no geometry and skips its cost).
   void set_localizer(std::optional<LocalizerOptions> options) { localizer_ = std::move(options); }
+  // The version's calibration (model/calibration.h, ApplyTemperature); 1 leaves the
+  // ensemble's probabilities as they are. REQUIRES: temperature > 0.
+  void set_temperature(double temperature) { temperature_ = temperature; }
 
   const std::vector<std::string>& labels() const { return labels_; }
   const std::vector<int>& sizes() const { return sizes_; }
@@ -124,6 +128,7 @@ class Classifier {
   std::vector<std::string> labels_;
   std::vector<int> sizes_;
   std::optional<LocalizerOptions> localizer_ = LocalizerOptions{};
+  double temperature_ = 1.0;
 };
 
 // A classification as an evaluation record. REQUIRES: `labels` sorted (as everywhere);

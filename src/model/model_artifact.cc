@@ -1,5 +1,6 @@
 #include "model/model_artifact.h"
 
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -36,6 +37,7 @@ std::string SerializeModelArtifact(const ModelArtifact& a) {
                  {"backbone", a.backbone_config},
                  {"training_stats", a.training_stats},
                  {"heads", heads},
+                 {"temperature", a.temperature},
                  {"weights_sha256", Sha256Hex(weights)}};
   std::string text = header.dump();
   std::string out(kMagic);
@@ -102,6 +104,11 @@ Result<ModelArtifact> ParseModelArtifact(const std::string& bytes, const std::st
     a.backbone_id = h.at("backbone_id").get<std::string>();
     a.backbone_config = h.at("backbone");
     a.training_stats = h.value("training_stats", Json::object());
+    const Json temperature = h.value("temperature", Json(1.0));
+    if (!temperature.is_number() || !(temperature.get<double>() > 0) || !std::isfinite(temperature.get<double>())) {
+      return corrupt("the temperature must be a positive number");
+    }
+    a.temperature = temperature.get<double>();
     const Json& shapes = h.at("heads");
     if (!shapes.is_array() || shapes.empty() || shapes.size() > 16) return corrupt("expected 1 to 16 heads");
     size_t offset = 0;

@@ -22,6 +22,7 @@ ModelArtifact SmallArtifact() {
   a.backbone_config = {{"onnx", "mobilenet_v2.onnx"}, {"outputs", {"block_12_add", "out_relu"}},
                        {"scale", 1 / 127.5}, {"mean", 1.0}, {"swap_rb", true}};
   a.training_stats = {{"images", 12}, {"seconds", 3.5}};
+  a.temperature = 1.75;
   a.heads.resize(1);
   a.heads[0].in_channels = 3;
   a.heads[0].hidden = 2;
@@ -91,6 +92,7 @@ TEST(ModelArtifactTest, RoundTrip) {
   EXPECT_EQ(b->backbone_id, a.backbone_id);
   EXPECT_EQ(b->backbone_config, a.backbone_config);
   EXPECT_EQ(b->training_stats, a.training_stats);
+  EXPECT_EQ(b->temperature, 1.75);
   EXPECT_EQ(b->heads[0].in_channels, 3);
   EXPECT_EQ(b->heads[0].hidden, 2);
   EXPECT_EQ(b->heads[0].classes, 3);
@@ -109,6 +111,13 @@ TEST(ModelArtifactTest, RoundTrip) {
     Result<ModelArtifact> b = ParseModelArtifact(Assemble(header, WeightsOf(bytes)), kName);
     ASSERT_TRUE(b.ok()) << b.status().ToString();
     EXPECT_EQ(b->training_stats, Json::object());
+  }
+  {  // Artefacts from before calibration have no temperature: 1, the probabilities as trained.
+    Json header = HeaderOf(bytes);
+    header.erase("temperature");
+    Result<ModelArtifact> b = ParseModelArtifact(Assemble(header, WeightsOf(bytes)), kName);
+    ASSERT_TRUE(b.ok()) << b.status().ToString();
+    EXPECT_EQ(b->temperature, 1.0);
   }
 }
 
@@ -202,6 +211,9 @@ TEST(ModelArtifactCorruptionTest, HeaderWithWrongTypesOrMissingFields) {
   with("classes is null", [](Json& h) { h["heads"][0]["classes"] = nullptr; });
   with("sharpness is a string", [](Json& h) { h["heads"][0]["lse_sharpness"] = "4.5"; });
   with("no labels", [](Json& h) { h.erase("labels"); });
+  with("temperature is a string", [](Json& h) { h["temperature"] = "1.5"; });
+  with("temperature is zero", [](Json& h) { h["temperature"] = 0; });
+  with("temperature is negative", [](Json& h) { h["temperature"] = -2.0; });
   for (const auto& [what, h] : cases) ExpectCorrupt(Assemble(h, weights), what);
 
   // The header is not an object, or its checksum is not a string.

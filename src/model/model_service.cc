@@ -14,6 +14,7 @@
 
 #include "common/content_hash.h"
 #include "common/process.h"
+#include "model/calibration.h"
 #include "model/dataset_split.h"
 #include "model/evaluation.h"
 #include "model/manifest.h"
@@ -92,6 +93,11 @@ Json NegativesToJson(const EvaluationResult& labelled, const std::vector<TestPre
   return {{"test_images", negatives.size()},
           {"rejected", rejected},
           {"auroc_labelled_vs_none", Auroc(known, none)}};
+}
+
+std::vector<TestPrediction> Tempered(std::vector<TestPrediction> predictions, double temperature) {
+  for (auto& p : predictions) p = ApplyTemperature(std::move(p), temperature);
+  return predictions;
 }
 
 double RoundTo(double value, int decimals) {
@@ -256,7 +262,9 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
 
   // 2. Split, train on the train split, evaluate on the test split. Background photos are
   //    split too: their test share is not a label to score, but negatives whose top
-  //    confidence should stay low (reported as "none_of_the_above").
+  //    confidence should stay low (reported as "none_of_the_above"). The temperature is
+  //    fitted on all of the test split's scores and applied before the evaluation, so the
+  //    assumed thresholds are on the scale detection reports.
   std::vector<SplitItem> items;
   for (const auto& img : images) items.push_back({img.content_hash, img.class_index});
   std::vector<bool> is_test = SplitTrainTest(items, options_.test_fraction, options_.split_seed);
@@ -271,8 +279,8 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   if (!weights.ok()) return Fail(version, weights.status().message());
   // Scores the labelled images of `held_out`; its background photos go to `negatives`
   // (when given) instead.
-  auto evaluate = [&](const std::vector<HeadWeights>& w, const std::vector<LabeledImage>& held_out,
-                      std::vector<TestPrediction>* negatives) -> Result<EvaluationResult> {
+  auto score = [&](const std::vector<HeadWeights>& w, const std::vector<LabeledImage>& held_out,
+                   std::vector<TestPrediction>* negatives) -> Result<std::vector<TestPrediction>> {
     ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier, Classifier::Create(w, labels, options_.classifier.sizes));
     std::vector<TestPrediction> predictions;
     for (const auto& img : held_out) {
@@ -282,13 +290,20 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
                        classifier->Classify(features, CompositeOnWhite(img.bgra), img.content_hash));
       (background ? *negatives : predictions).push_back(ToTestPrediction(img.name, img.class_index, result, labels));
     }
-    return Evaluate(labels, std::move(predictions));
+    return predictions;
   };
   std::vector<TestPrediction> negatives;
-  Result<EvaluationResult> evaluation = evaluate(*weights, test, &negatives);
-  if (!evaluation.ok()) return Fail(version, evaluation.status().message());
-  Json evaluation_json = EvaluationToJson(labels, *evaluation);
-  if (!negatives.empty()) evaluation_json["none_of_the_above"] = NegativesToJson(*evaluation, negatives);
+  Result<std::vector<TestPrediction>> scored = score(*weights, test, &negatives);
+  if (!scored.ok()) return Fail(version, scored.status().message());
+  std::vector<TestPrediction> held_out = *scored;
+  held_out.insert(held_out.end(), negatives.begin(), negatives.end());
+  const double temperature = TrainingTemperature(held_out);
+  EvaluationResult evaluation = Evaluate(labels, Tempered(*std::move(scored), temperature));
+  Json evaluation_json = EvaluationToJson(labels, evaluation);
+  if (!negatives.empty()) {
+    evaluation_json["none_of_the_above"] = NegativesToJson(evaluation, Tempered(std::move(negatives), temperature));
+  }
+  evaluation_json["calibration"] = CalibrationToJson(held_out, temperature);
 
   // 3. Few images per label: a single small test split is noisy, so report k-fold too.
   int fewest = *std::min_element(per_label.begin(), per_label.end() - 1);
@@ -305,9 +320,9 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
       for (size_t i = 0; i < images.size(); ++i) (fold[i] == f ? fold_test : fold_train).push_back(images[i]);
       Result<std::vector<HeadWeights>> w = TrainClassifierHeads(fold_train, labels, features, synthesizer, quick, nullptr);
       if (!w.ok()) return Fail(version, w.status().message());
-      Result<EvaluationResult> e = evaluate(*w, fold_test, nullptr);
+      Result<std::vector<TestPrediction>> e = score(*w, fold_test, nullptr);
       if (!e.ok()) return Fail(version, e.status().message());
-      f1s.push_back(e->macro_f1);
+      f1s.push_back(Evaluate(labels, *std::move(e)).macro_f1);
     }
     double mean = 0, var = 0;
     for (double f : f1s) mean += f / f1s.size();
@@ -331,6 +346,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   artifact.backbone_id = (*backbone)->id();
   artifact.backbone_config = BackboneConfigJson(options_.backbone);
   artifact.heads = *final_weights;
+  artifact.temperature = temperature;
   artifact.training_stats = {{"images", images.size()},
                              {"train_images", train.size()},
                              {"test_images", test.size()},
@@ -357,7 +373,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
 
   version.status = db::kTrainingCompleted;
   version.finished_ms = clock_->NowMs();
-  version.f1 = evaluation->macro_f1;
+  version.f1 = evaluation.macro_f1;
   version.training_image_count = int64_t(train.size());
   version.test_image_count = int64_t(test.size());
   version.backbone_id = artifact.backbone_id;
@@ -388,6 +404,7 @@ Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& 
                    Classifier::Create(std::move(artifact.heads), artifact.labels,
                                       options_.detect_sizes.empty() ? artifact.sizes : options_.detect_sizes));
   if (!options_.geometry) classifier->set_localizer(std::nullopt);
+  classifier->set_temperature(artifact.temperature);
   using Thresholds = std::map<std::string, double>;
   ASSIGN_OR_RETURN(Thresholds thresholds, ReadAssumedThresholds(version));
   return std::unique_ptr<Detector>(new ClassifierDetector(name, std::move(backbone), std::move(classifier),

@@ -64,6 +64,7 @@ Result<std::string> ModelService::ExportOnnx(const std::string& name) {
   spec.sizes = options_.detect_sizes.empty() ? artifact.sizes : options_.detect_sizes;
   spec.labels = artifact.labels;
   spec.heads = std::move(artifact.heads);
+  spec.temperature = artifact.temperature;
   ASSIGN_OR_RETURN(Json thresholds, ThresholdsJson(*db_, name));
   std::vector<std::string> inputs;
   for (int s : spec.sizes) inputs.push_back(OnnxInputName(s));
@@ -71,6 +72,7 @@ Result<std::string> ModelService::ExportOnnx(const std::string& name) {
                    {"labels", Json(spec.labels).dump()},
                    {"thresholds", thresholds.dump()},
                    {"f1", version.f1 ? fmt::format("{:.6f}", *version.f1) : ""},
+                   {"temperature", fmt::format("{}", spec.temperature)},
                    {"input_sizes", Json(spec.sizes).dump()},
                    {"inputs", Json(inputs).dump()},
                    {"output", std::string(kOnnxOutputName) + ": float [1, labels], confidence 0-100 per label, in the order of labels"},

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "common/json_util.h"
+#include "model/calibration.h"
 #include "model/manifest.h"
 #include "model/model_artifact.h"
 #include "vision/testdata/image_fixtures.h"
@@ -167,6 +168,54 @@ std::string EncodeJpeg(const cv::Mat& img) {
   std::vector<uchar> bytes;
   cv::imencode(".jpg", img, bytes, {cv::IMWRITE_JPEG_QUALITY, 95});
   return std::string(bytes.begin(), bytes.end());
+}
+
+// Issue 15 item 5: the evaluation reports calibration on the held-out split, and detection
+// applies the temperature stored with the model (1 for artefacts without one).
+TEST_F(ModelServiceTest, TheEvaluationReportsCalibrationAndDetectionAppliesTheStoredTemperature) {
+  PutTrainingImages();
+  ASSERT_TRUE(service_->CreateVersion("v1").ok());
+  ASSERT_TRUE(service_->TrainVersion("v1").ok());
+  Result<db::ModelVersion> version = db_->GetModelVersion("v1");
+  ASSERT_TRUE(version.ok());
+  Result<std::string> evaluation_text = store_->Get(version->evaluation_key);
+  ASSERT_TRUE(evaluation_text.ok());
+  Result<Json> evaluation = ParseJson(*evaluation_text, "evaluation");
+  ASSERT_TRUE(evaluation.ok());
+  const Json& calibration = evaluation->at("calibration");
+  EXPECT_EQ(calibration.at("bins"), kCalibrationBins);
+  // Every held-out image counts, the none_of_the_above ones too.
+  EXPECT_EQ(calibration.at("images").get<int>(),
+            evaluation->at("test_image_count").get<int>() + evaluation->at("none_of_the_above").at("test_images").get<int>());
+  EXPECT_LT(calibration.at("images").get<int>(), kMinCalibrationImages);
+  EXPECT_EQ(calibration.at("temperature"), 1.0);  // too few held-out images to fit one
+  EXPECT_EQ(calibration.at("ece"), calibration.at("ece_uncalibrated"));
+  EXPECT_GE(calibration.at("ece").get<double>(), 0.0);
+  EXPECT_LE(calibration.at("ece").get<double>(), 100.0);
+
+  // The same artefact stored at temperature 1 and at 2: detection follows it.
+  Result<std::string> bytes = store_->Get(version->artifact_key);
+  ASSERT_TRUE(bytes.ok());
+  Result<ModelArtifact> artifact = ParseModelArtifact(*bytes, version->artifact_key);
+  ASSERT_TRUE(artifact.ok());
+  ASSERT_TRUE(service_->StartVersion("v1").ok());
+  auto detect_at = [&](double temperature) {
+    artifact->temperature = temperature;
+    EXPECT_TRUE(store_->Put(version->artifact_key, SerializeModelArtifact(*artifact)).ok());
+    Result<std::unique_ptr<Detector>> detector = service_->OpenDetector("v1");
+    EXPECT_TRUE(detector.ok()) << detector.status().ToString();
+    Result<Detection> d = (*detector)->Detect(Disc({255, 0, 0}, 1), "disc", 0, 0.0);
+    EXPECT_TRUE(d.ok()) << d.status().ToString();
+    std::vector<LabelConfidence> out;
+    for (const auto& l : d->labels) out.push_back({l.name, l.confidence, std::nullopt});
+    return ToTestPrediction("disc", 0, out, version->labels);
+  };
+  const TestPrediction plain = detect_at(1.0), softer = detect_at(2.0);
+  const TestPrediction expected = ApplyTemperature(plain, 2.0);
+  for (size_t i = 0; i < plain.confidence_pct.size(); ++i) {
+    EXPECT_NEAR(softer.confidence_pct[i], expected.confidence_pct[i], 1e-3) << version->labels[i];
+  }
+  EXPECT_NE(softer.confidence_pct, plain.confidence_pct);
 }
 
 TEST_F(ModelServiceTest, EveryLabelHasGeometryThatFindsTheLogoAsDisplayed) {

@@ -1,6 +1,7 @@
 #include "model/onnx_export.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -186,10 +187,19 @@ std::string AddHead(onnx::GraphProto& g, const HeadWeights& h, int64_t members, 
   return prefix + "head/scores";
 }
 
+// [1, C] mean probabilities -> softmax(log p / T), as ApplyTemperature computes it.
+std::string AddTemperature(onnx::GraphProto& g, double temperature, const std::string& probabilities) {
+  AddFloats(g, "calibration/inv_t", {}, {float(1.0 / temperature)});
+  AddNode(g, "Log", {probabilities}, "calibration/log");
+  AddNode(g, "Mul", {"calibration/log", "calibration/inv_t"}, "calibration/logits");
+  SetInt(AddNode(g, "Softmax", {"calibration/logits"}, "calibration/probs"), "axis", 1);
+  return "calibration/probs";
+}
+
 // [1, M*C, 1, N] location scores -> [1, labels] confidences: (1/r) log(mean exp(r z)) per
 // member and class (shifted by the max, as PoolAndSoftmax does), softmax per member, mean
-// over members, background dropped, times 100.
-void AddPooling(onnx::GraphProto& g, const HeadWeights& h, int64_t members, int64_t labels,
+// over members, the temperature, background dropped, times 100.
+void AddPooling(onnx::GraphProto& g, const HeadWeights& h, int64_t members, int64_t labels, double temperature,
                 const std::vector<std::string>& scores) {
   const float r = h.lse_sharpness;
   AddFloats(g, "pool/r", {}, {r});
@@ -216,7 +226,8 @@ void AddPooling(onnx::GraphProto& g, const HeadWeights& h, int64_t members, int6
   SetInts(AddNode(g, "Transpose", {"pool/probs"}, "pool/probs_t"), "perm", {1, 0});
   AddNode(g, "MatMul", {"pool/probs_t", "pool/member_mean"}, "pool/mean_t");
   AddNode(g, "Reshape", {"pool/mean_t", "pool/row"}, "pool/mean");
-  AddNode(g, "Slice", {"pool/mean", "pool/start", "pool/end", "pool/axis"}, "pool/labels");
+  const std::string probabilities = temperature == 1.0 ? "pool/mean" : AddTemperature(g, temperature, "pool/mean");
+  AddNode(g, "Slice", {probabilities, "pool/start", "pool/end", "pool/axis"}, "pool/labels");
   AddNode(g, "Mul", {"pool/labels", "pool/percent"}, kOnnxOutputName);
 }
 
@@ -237,6 +248,9 @@ Status CheckSpec(const OnnxExportSpec& spec) {
   }
   for (int s : spec.sizes) {
     if (s <= 0) return InvalidArgumentError(fmt::format("bad input size {}", s));
+  }
+  if (!(spec.temperature > 0) || !std::isfinite(spec.temperature)) {
+    return InvalidArgumentError(fmt::format("bad temperature {}", spec.temperature));
   }
   return OkStatus();
 }
@@ -295,7 +309,7 @@ Result<std::string> BuildOnnxModel(const OnnxExportSpec& spec) {
     std::string features = AddBackboneCopy(g, slice, prefix, prefix + "input");
     scores.push_back(AddHead(g, h, members, prefix, features));
   }
-  AddPooling(g, h, members, int64_t(spec.labels.size()), scores);
+  AddPooling(g, h, members, int64_t(spec.labels.size()), spec.temperature, scores);
   AddTensorInfo(g.mutable_output(), kOnnxOutputName, {1, int64_t(spec.labels.size())});
 
   try {

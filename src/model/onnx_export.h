@@ -1,7 +1,8 @@
 // OnnxExport: a trained model version as one self-contained ONNX file (opset 10, what
 // OpenCV 4.6's importer reads), so the model runs outside labelloop: the backbone up to the
 // layer(s) the heads read, the head ensemble, log-sum-exp pooling over every location of
-// every input size, each member's softmax and their mean. Its output is what `detect`
+// every input size, each member's softmax, their mean and the version's temperature
+// (model/calibration.h). Its output is what `detect`
 // prints: one confidence (0-100) per label. Letterboxing stays outside the graph (OpenCV's
 // INTER_AREA shrink has no ONNX operator): one input per size, documented in the metadata
 // and docs/export.md. Built with libonnx (whose types stay in onnx_export.cc) and checked
@@ -28,6 +29,7 @@ struct OnnxExportSpec {
   std::vector<int> sizes;                 // one input `image_<size>` per size
   std::vector<std::string> labels;        // sorted, as in the artefact
   std::vector<HeadWeights> heads;         // the ensemble; classes = labels + 1 (background)
+  double temperature = 1.0;               // the artefact's; 1 adds no node
   std::vector<std::pair<std::string, std::string>> metadata;  // model metadata_props
 };
 

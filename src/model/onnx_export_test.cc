@@ -70,8 +70,10 @@ class OnnxExportTest : public ::testing::Test {
 
   // Confidences of every label: the exported file through OpenCV, and Classify.
   void ExpectSameAsClassify(const vision::BackboneConfig& config, const std::vector<int>& sizes,
-                            const std::vector<cv::Mat>& images) {
-    Result<std::string> onnx = BuildOnnxModel(Spec(config, sizes));
+                            const std::vector<cv::Mat>& images, double temperature = 1.0) {
+    OnnxExportSpec spec = Spec(config, sizes);
+    spec.temperature = temperature;
+    Result<std::string> onnx = BuildOnnxModel(spec);
     ASSERT_TRUE(onnx.ok()) << onnx.status().ToString();
     cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx->data(), onnx->size());
     Result<std::unique_ptr<vision::Backbone>> backbone = vision::Backbone::Open(config);
@@ -79,6 +81,7 @@ class OnnxExportTest : public ::testing::Test {
     FeatureSource features(backbone->get(), nullptr);
     Result<std::unique_ptr<Classifier>> classifier = Classifier::Create(heads_, labels_, sizes);
     ASSERT_TRUE(classifier.ok()) << classifier.status().ToString();
+    (*classifier)->set_temperature(temperature);
     for (size_t i = 0; i < images.size(); ++i) {
       for (int size : sizes) {
         // RGB, 0-255, NCHW: what docs/export.md tells users to feed.
@@ -130,6 +133,12 @@ TEST_F(OnnxExportTest, OneSizeAndTheBackbonesOwnChannelOrder) {
   ExpectSameAsClassify(bgr, {320}, {Images()[0]});
 }
 
+TEST_F(OnnxExportTest, TheCalibrationTemperatureIsInTheGraph) {
+  // Softer and sharper than trained: the file applies the temperature as detect does.
+  ExpectSameAsClassify(config_, {224}, Images(), 2.5);
+  ExpectSameAsClassify(config_, {320}, {Images()[0]}, 0.6);
+}
+
 TEST_F(OnnxExportTest, MetadataInputsAndOutputAreDeclared) {
   Result<std::string> bytes = BuildOnnxModel(Spec(config_, {224, 448}));
   ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
@@ -166,6 +175,10 @@ TEST_F(OnnxExportTest, RefusesBadInputsWithReasons) {
   EXPECT_EQ(BuildOnnxModel(spec).status().code(), StatusCode::kInvalidArgument);
 
   spec = Spec(config_, {});
+  EXPECT_EQ(BuildOnnxModel(spec).status().code(), StatusCode::kInvalidArgument);
+
+  spec = Spec(config_, {224});
+  spec.temperature = 0;
   EXPECT_EQ(BuildOnnxModel(spec).status().code(), StatusCode::kInvalidArgument);
 
   spec = Spec(config_, {224});

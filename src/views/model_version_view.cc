@@ -67,6 +67,15 @@ Json EvaluationSchema() {
        {"scores", {{"type", "object"}, {"additionalProperties", NumberSchema()},
                    {"description", "every label's confidence (0-100); absent in evaluations made before it was added"}},
         false}});
+  Json calibration = ObjectSchema(
+      "how well the top confidence (over the labels and the background) matches how often it is right, on the "
+      "held-out images (none_of_the_above ones count as right when the background wins); absent in evaluations "
+      "made before it was added",
+      {{"bins", IntegerSchema("equal-width confidence bins over 0-100")},
+       {"images", IntegerSchema("held-out images it was measured on")},
+       {"temperature", NumberSchema("the version's temperature (1: its confidences are the ensemble's as trained)")},
+       {"ece", NumberSchema("expected calibration error in points (0-100) at the temperature: what detect reports")},
+       {"ece_uncalibrated", NumberSchema("the same at temperature 1")}});
   Json schema = ObjectSchema(
       "The evaluation of a model version on its held-out test split.",
       {{"macro_f1", NumberSchema()},
@@ -80,7 +89,8 @@ Json EvaluationSchema() {
         false},
        {"test_images", ArraySchema(std::move(image)), false},
        {"cross_validation", AnySchema("k-fold cross-validation, when a label has few images"), false},
-       {"none_of_the_above", AnySchema("held-out photos of none of the labels, reported as negatives"), false}});
+       {"none_of_the_above", AnySchema("held-out photos of none of the labels, reported as negatives"), false},
+       {"calibration", std::move(calibration), false}});
   schema["additionalProperties"] = true;  // later trainings may add figures
   return schema;
 }

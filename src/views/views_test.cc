@@ -102,7 +102,9 @@ TEST(ModelVersionViewTest, OneNameWithItsAliasAndTheSchema) {
                                   {"assumed_threshold", 40.0}}}},
                      {"test_images", {{{"image", "x.jpg"}, {"true_label", "a"}, {"predicted_label", "a"},
                                        {"confidence", 90.0}, {"true_label_confidence", 90.0},
-                                       {"scores", {{"a", 90.0}}}}}}};
+                                       {"scores", {{"a", 90.0}}}}}},
+                     {"calibration", {{"bins", 15}, {"images", 24}, {"temperature", 1.4}, {"ece", 3.1},
+                                      {"ece_uncalibrated", 9.8}}}};
   ExpectConforms(ModelVersionDetailJson(SampleVersion(), evaluation), ModelVersionDetailSchema(), "detail");
   ExpectConforms(ModelVersionDetailJson(SampleVersion(), nullptr), ModelVersionDetailSchema(), "detail, no evaluation");
 }

@@ -289,7 +289,8 @@ TEST_F(SampleModelTest, DescribeShowsTheEvaluationInTextAndJson) {
   ASSERT_EQ(text.exit_code, 0) << text;
   EXPECT_THAT(text.out, AllOf(HasSubstr(version()), HasSubstr("TRAINING_COMPLETED"), HasSubstr("macro F1"),
                               ContainsRegex("LABEL +PRECISION +RECALL +F1"), HasSubstr("amazon_logo"),
-                              HasSubstr("aws_logo"), HasSubstr("Confusion matrix")))
+                              HasSubstr("aws_logo"), HasSubstr("Confusion matrix"), HasSubstr("Calibration:"),
+                              HasSubstr("expected calibration error")))
       << text;
 
   CommandResult json = Labelloop({"models", "describe", version(), "--json"});
@@ -313,6 +314,17 @@ TEST_F(SampleModelTest, DescribeShowsTheEvaluationInTextAndJson) {
   EXPECT_EQ(e["confusion_matrix"]["true_labels"].size(), kLabels.size()) << e.dump(2);
   ASSERT_TRUE(e["test_images"].is_array());
   EXPECT_FALSE(e["test_images"].empty());
+  // Calibration on the held-out images: too few here to fit a temperature.
+  const Json& calibration = e["calibration"];
+  ASSERT_TRUE(calibration.is_object()) << e.dump(2);
+  EXPECT_EQ(calibration.value("bins", 0), 15);
+  EXPECT_EQ(calibration.value("images", 0), e["test_images"].size());
+  EXPECT_EQ(calibration.value("temperature", 0.0), 1.0);
+  for (const char* field : {"ece", "ece_uncalibrated"}) {
+    ASSERT_TRUE(calibration[field].is_number()) << field;
+    EXPECT_GE(calibration[field].get<double>(), 0.0);
+    EXPECT_LE(calibration[field].get<double>(), 100.0);
+  }
 
   // The same evaluation is an object in the bucket.
   const std::string evaluation_key = "evaluation/" + version() + "/evaluation.json";
