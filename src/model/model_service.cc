@@ -391,15 +391,8 @@ Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& 
     return FailedPreconditionError(fmt::format("version {} is {}, not RUNNING: start it with `labelloop models start {}`",
                                                name, version.status, name));
   }
-  if (version.artifact_key.empty()) return FailedPreconditionError(fmt::format("version {} has no trained model", name));
-  ASSIGN_OR_RETURN(std::string bytes, store_->Get(version.artifact_key));
-  ASSIGN_OR_RETURN(ModelArtifact artifact, ParseModelArtifact(bytes, version.artifact_key));
-  ASSIGN_OR_RETURN(std::unique_ptr<vision::Backbone> backbone, vision::Backbone::Open(options_.backbone));
-  if (backbone->id() != artifact.backbone_id) {
-    return FailedPreconditionError(fmt::format(
-        "version {} was trained on backbone {}, but the configured backbone is {}: retrain or configure that backbone",
-        name, artifact.backbone_id, backbone->id()));
-  }
+  std::unique_ptr<vision::Backbone> backbone;
+  ASSIGN_OR_RETURN(ModelArtifact artifact, LoadTrainedArtifact(version, "retrain or configure that backbone", &backbone));
   ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier,
                    Classifier::Create(std::move(artifact.heads), artifact.labels,
                                       options_.detect_sizes.empty() ? artifact.sizes : options_.detect_sizes));
@@ -409,6 +402,21 @@ Result<std::unique_ptr<Detector>> ModelService::OpenDetector(const std::string& 
   ASSIGN_OR_RETURN(Thresholds thresholds, ReadAssumedThresholds(version));
   return std::unique_ptr<Detector>(new ClassifierDetector(name, std::move(backbone), std::move(classifier),
                                                           options_.decode_limits, std::move(thresholds)));
+}
+
+Result<ModelArtifact> ModelService::LoadTrainedArtifact(const db::ModelVersion& version, std::string_view remedy,
+                                                       std::unique_ptr<vision::Backbone>* backbone) {
+  if (version.artifact_key.empty()) {
+    return FailedPreconditionError(fmt::format("version {} has no trained model", version.name));
+  }
+  ASSIGN_OR_RETURN(std::string bytes, store_->Get(version.artifact_key));
+  ASSIGN_OR_RETURN(ModelArtifact artifact, ParseModelArtifact(bytes, version.artifact_key));
+  ASSIGN_OR_RETURN(*backbone, vision::Backbone::Open(options_.backbone));
+  if ((*backbone)->id() != artifact.backbone_id) {
+    return FailedPreconditionError(fmt::format("version {} was trained on backbone {}, but the configured backbone is {}: {}",
+                                               version.name, artifact.backbone_id, (*backbone)->id(), remedy));
+  }
+  return artifact;
 }
 
 Result<std::map<std::string, double>> ModelService::ReadAssumedThresholds(const db::ModelVersion& version) {

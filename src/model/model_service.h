@@ -24,6 +24,8 @@
 
 namespace labelloop::model {
 
+struct ModelArtifact;  // model_artifact.h
+
 struct ModelServiceOptions {
   vision::BackboneConfig backbone;
   std::string backgrounds_dir;       // photos for synthetic scenes (may be empty or missing)
@@ -167,6 +169,11 @@ class ModelService {
  private:
   struct Shared;
   Result<vision::Backbone*> SharedBackbone();
+  // A trained version's artefact, with a backbone of its own (the shared one may be held by
+  // a training) in `*backbone`. FailedPrecondition when the version has no model or was
+  // trained on another backbone (the message ends with `remedy`).
+  Result<ModelArtifact> LoadTrainedArtifact(const db::ModelVersion& version, std::string_view remedy,
+                                            std::unique_ptr<vision::Backbone>* backbone);
   const Synthesizer& SharedSynthesizer();
   // Records TRAINING_FAILED with `reason`.
   Status MarkFailed(db::ModelVersion version, const std::string& reason);

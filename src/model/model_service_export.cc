@@ -42,18 +42,9 @@ Result<Json> ThresholdsJson(db::MetadataDb& db, const std::string& name) {
 
 Result<std::string> ModelService::ExportOnnx(const std::string& name) {
   ASSIGN_OR_RETURN(db::ModelVersion version, db_->GetModelVersion(name));
-  if (version.artifact_key.empty()) return FailedPreconditionError(fmt::format("version {} has no trained model", name));
-  ASSIGN_OR_RETURN(std::string bytes, store_->Get(version.artifact_key));
-  ASSIGN_OR_RETURN(ModelArtifact artifact, ParseModelArtifact(bytes, version.artifact_key));
-  {
-    // A backbone of its own, as OpenDetector opens: the shared one is held by a training.
-    ASSIGN_OR_RETURN(std::unique_ptr<vision::Backbone> backbone, vision::Backbone::Open(options_.backbone));
-    if (backbone->id() != artifact.backbone_id) {
-      return FailedPreconditionError(fmt::format(
-          "version {} was trained on backbone {}, but the configured backbone is {}: export needs that backbone",
-          name, artifact.backbone_id, backbone->id()));
-    }
-  }
+  std::unique_ptr<vision::Backbone> backbone;
+  ASSIGN_OR_RETURN(ModelArtifact artifact, LoadTrainedArtifact(version, "export needs that backbone", &backbone));
+  backbone.reset();  // only checked: the file embeds the backbone's ONNX, not this runtime
   OnnxExportSpec spec;
   ASSIGN_OR_RETURN(spec.backbone_onnx, ReadFileBytes(options_.backbone.onnx_path));
   spec.backbone_outputs = options_.backbone.output_names;
