@@ -111,13 +111,7 @@ Result<DatasetListing> ReadLabelStudioDataset(const std::string& file) {
       out.bad.push_back({origin, label.status().message()});
       continue;
     }
-    std::string why;
-    std::string path = ResolveImageReference(ref, base, &why);
-    if (path.empty()) {
-      out.bad.push_back({origin, fmt::format("image '{}': {}", ref, why)});
-      continue;
-    }
-    out.images.push_back({path, *label, origin});
+    AddReferencedImage(ref, *label, base, origin, "image", out);
   }
   return out;
 }

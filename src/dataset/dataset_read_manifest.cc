@@ -108,15 +108,20 @@ Result<DatasetListing> ReadManifestDataset(const std::string& file) {
       out.bad.push_back({origin, label.status().message()});
       continue;
     }
-    std::string why;
-    std::string path = ResolveImageReference(ref, base, &why);
-    if (path.empty()) {
-      out.bad.push_back({origin, fmt::format("source-ref '{}': {}", ref, why)});
-      continue;
-    }
-    out.images.push_back({path, *label, origin});
+    AddReferencedImage(ref, *label, base, origin, "source-ref", out);
   }
   return out;
+}
+
+void AddReferencedImage(const std::string& reference, const std::string& label, const std::string& base_dir,
+                        const std::string& origin, std::string_view field, DatasetListing& out) {
+  std::string why;
+  std::string path = ResolveImageReference(reference, base_dir, &why);
+  if (path.empty()) {
+    out.bad.push_back({origin, fmt::format("{} '{}': {}", field, reference, why)});
+  } else {
+    out.images.push_back({std::move(path), label, origin});
+  }
 }
 
 Result<DatasetListing> ReadDataset(DatasetFormat format, const std::string& src) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -44,5 +45,10 @@ Result<DatasetListing> ReadLabelStudioDataset(const std::string& file);
 // path; an absolute path; Label Studio's /data/upload/... and /data/local-files/?d=...).
 // Empty when none exists; `why` says what was tried.
 std::string ResolveImageReference(const std::string& reference, const std::string& base_dir, std::string* why);
+
+// Adds the image `reference` resolves to, under `label`, to `out.images`; when it resolves to
+// no file, a bad row "<field> '<reference>': <why>" instead.
+void AddReferencedImage(const std::string& reference, const std::string& label, const std::string& base_dir,
+                        const std::string& origin, std::string_view field, DatasetListing& out);
 
 }  // namespace labelloop::dataset
