@@ -9,7 +9,8 @@ BUILD_PKGS=(cmake g++ make pkg-config libopencv-dev libsqlite3-dev libpq-dev
   libbenchmark-dev libtorch-dev libopenblas-dev librsvg2-bin libonnx-dev libprotobuf-dev
   help2man dpkg-dev
   fonts-dejavu-core fonts-dejavu-extra fonts-lato)  # fonts: decoy logos (scripts/make-decoys.sh)
-TEST_PKGS=(chromium python3-aiosmtpd postgresql-15 python3-onnx python3-opencv man-db)
+TEST_PKGS=(chromium python3-aiosmtpd postgresql-15 python3-onnx python3-opencv man-db
+  awscli python3-boto3)  # the AWS-compatible endpoints are tested with AWS's own clients
 FUZZ_PKGS=(clang-14 libfuzzer-14-dev)  # `make fuzz` (scripts/fuzz.sh): libFuzzer with ASan+UBSan
 
 want=("${BUILD_PKGS[@]}")

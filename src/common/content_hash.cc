@@ -32,7 +32,7 @@ std::string Sha256Hex(std::string_view bytes) {
   return ToHex(digest.data(), length);
 }
 
-std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+std::string HmacSha256(std::string_view key, std::string_view message) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
@@ -40,18 +40,19 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message) {
            &length) == nullptr) {
     std::abort();
   }
-  return ToHex(digest.data(), length);
+  return std::string(reinterpret_cast<const char*>(digest.data()), length);
+}
+
+std::string HexEncode(std::string_view bytes) {
+  return ToHex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+  return HexEncode(HmacSha256(key, message));
 }
 
 std::string HmacSha256Base64(std::string_view key, std::string_view message) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest.data(),
-           &length) == nullptr) {
-    std::abort();
-  }
-  return Base64Encode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+  return Base64Encode(HmacSha256(key, message));
 }
 
 std::string Base64Encode(std::string_view bytes) {

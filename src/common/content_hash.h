@@ -10,6 +10,10 @@ namespace labelloop {
 
 // Lower-case hex SHA-256 of `bytes` (64 characters).
 std::string Sha256Hex(std::string_view bytes);
+// HMAC-SHA256 of `message` under `key`: the 32 raw bytes.
+std::string HmacSha256(std::string_view key, std::string_view message);
+// Lower-case hex of `bytes`.
+std::string HexEncode(std::string_view bytes);
 // HMAC-SHA256 of `message` under `key`, lower-case hex.
 std::string HmacSha256Hex(std::string_view key, std::string_view message);
 // HMAC-SHA256 of `message` under `key`, standard base64 with padding.
