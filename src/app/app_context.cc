@@ -29,6 +29,8 @@ Status InitDataDir(const std::string& data_dir) {
 
 std::string ServeLockPath(const std::string& data_dir) { return (fs::path(data_dir) / "serve.lock").string(); }
 
+std::string SigningKeyPath(const std::string& data_dir) { return (fs::path(data_dir) / "signing.key").string(); }
+
 Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir) {
   std::error_code ec;
   if (!fs::exists(fs::path(data_dir) / "labelloop.db", ec)) {
@@ -48,7 +50,9 @@ Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir) 
   ASSIGN_OR_RETURN(ctx->schedule_db, db::OpenSqliteScheduleDb(ctx->config.database_path, SystemClock::Default()));
   ctx->schedules = std::make_unique<schedule::Scheduler>(ctx->schedule_db.get(), SystemClock::Default());
   ASSIGN_OR_RETURN(ctx->auth_db, db::OpenSqliteAuthDb(ctx->config.database_path, SystemClock::Default()));
-  ctx->auth = std::make_unique<auth::AuthService>(ctx->auth_db.get(), SystemClock::Default());
+  auth::AuthOptions auth_options;
+  ASSIGN_OR_RETURN(auth_options.signing_box, auth::SecretBox::OpenKeyFile(SigningKeyPath(ctx->config.data_dir)));
+  ctx->auth = std::make_unique<auth::AuthService>(ctx->auth_db.get(), SystemClock::Default(), auth_options);
   return ctx;
 }
 

@@ -40,6 +40,10 @@ Status InitDataDir(const std::string& data_dir);
 // `data_dir`, so a CLI command can tell whether a server serves detection.
 std::string ServeLockPath(const std::string& data_dir);
 
+// The key that seals API tokens so AWS-signed requests can be checked (auth/secret_box.h);
+// made at first open, kept in backups.
+std::string SigningKeyPath(const std::string& data_dir);
+
 // Opens an initialised data folder. FailedPrecondition (telling the user to run `init`)
 // when it does not exist.
 Result<std::unique_ptr<AppContext>> OpenAppContext(const std::string& data_dir);

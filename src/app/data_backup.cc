@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/file_util.h"
+#include "common/private_files.h"
 #include "common/json_util.h"
 #include "db/sqlite_backup.h"
 #include "store/copy_objects.h"
@@ -29,6 +30,7 @@ constexpr char kDatabaseName[] = "labelloop.db";
 constexpr char kBucketName[] = "bucket";
 constexpr char kConfigName[] = "config.json";
 constexpr char kLogsName[] = "logs";
+constexpr char kSigningKeyName[] = "signing.key";  // seals API tokens for AWS SigV4 (auth/secret_box.h)
 constexpr int kManifestFormat = 1;
 
 Status FsError(std::string_view what, const fs::path& path, int err) {
@@ -149,11 +151,17 @@ Result<store::CopyObjectsStats> CopyBucket(const fs::path& from_dir, const fs::p
   return store::CopyObjects(*from, *to, options);
 }
 
-// config.json, if the folder has one, and an empty logs/ folder.
+// config.json, if the folder has one, the signing key (without it the tokens in the
+// database could no longer sign AWS requests), and an empty logs/ folder.
 Result<bool> CopyConfigAndLogs(const fs::path& from_dir, const fs::path& to_dir) {
   std::error_code ec;
   fs::create_directories(to_dir / kLogsName, ec);
   if (ec) return FsError("creating", to_dir / kLogsName, ec.value());
+  if (fs::exists(from_dir / kSigningKeyName, ec)) {
+    RETURN_IF_ERROR(MakePrivateFile((to_dir / kSigningKeyName).string()));
+    ASSIGN_OR_RETURN(std::string key, ReadFileBytes((from_dir / kSigningKeyName).string()));
+    RETURN_IF_ERROR(WriteFileDurably(to_dir / kSigningKeyName, key));
+  }
   if (!fs::exists(from_dir / kConfigName, ec)) return false;
   ASSIGN_OR_RETURN(std::string config, ReadFileBytes((from_dir / kConfigName).string()));
   RETURN_IF_ERROR(WriteFileDurably(to_dir / kConfigName, config));

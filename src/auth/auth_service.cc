@@ -194,14 +194,18 @@ bool AuthService::CheckCsrf(std::string_view session_id, std::string_view csrf_t
 Result<CreatedToken> AuthService::CreateToken(std::string_view name, Role role) {
   RETURN_IF_ERROR(ValidateName(name, "API token name"));
   std::string token = std::string(kTokenPrefix) + RandomBase64Url(kSecretBytes);
+  const std::string sealed = options_.signing_box ? options_.signing_box->Seal(token) : "";
   RETURN_IF_ERROR(db_->CreateToken(db::TokenRecord{std::string(name), std::string(RoleName(role)), Sha256Hex(token),
-                                                   clock_->NowMs(), std::nullopt, std::nullopt}));
+                                                   clock_->NowMs(), std::nullopt, std::nullopt, sealed}));
   return CreatedToken{std::string(name), std::move(token), role};
 }
 
 Result<std::vector<db::TokenRecord>> AuthService::ListTokens() {
   ASSIGN_OR_RETURN(std::vector<db::TokenRecord> tokens, db_->ListTokens());
-  for (db::TokenRecord& token : tokens) token.token_hash.clear();
+  for (db::TokenRecord& token : tokens) {
+    token.token_hash.clear();
+    token.signing_secret.clear();
+  }
   return tokens;
 }
 
@@ -222,6 +226,25 @@ Result<Principal> AuthService::AuthenticateToken(std::string_view bearer_token) 
     }
   }
   return Principal{token->name, role, true, ""};
+}
+
+Result<SigningIdentity> AuthService::FindSigningSecret(std::string_view access_key_id) {
+  ASSIGN_OR_RETURN(std::optional<db::TokenRecord> token, db_->FindActiveTokenByName(std::string(access_key_id)));
+  if (!token) {
+    return NotFoundError(fmt::format("no active API token is named '{}' (the access key id is a token's name)",
+                                     access_key_id));
+  }
+  if (token->signing_secret.empty() || !options_.signing_box) {
+    return FailedPreconditionError(fmt::format(
+        "API token '{}' was made before AWS signing was available: create a new token to sign requests with",
+        token->name));
+  }
+  ASSIGN_OR_RETURN(std::string secret, options_.signing_box->Open(token->signing_secret));
+  ASSIGN_OR_RETURN(const Role role, StoredRole(token->role, fmt::format("API token '{}'", token->name)));
+  if (Status s = db_->SetTokenLastUsed(token->token_hash, clock_->NowMs()); !s.ok()) {
+    spdlog::warn("auth: recording the use of API token '{}': {}", token->name, s.ToString());  // still valid
+  }
+  return SigningIdentity{Principal{token->name, role, true, ""}, std::move(secret)};
 }
 
 }  // namespace labelloop::auth

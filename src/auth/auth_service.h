@@ -15,6 +15,7 @@
 
 #include "auth/login_rate_limiter.h"
 #include "auth/password_hasher.h"
+#include "auth/secret_box.h"
 #include "auth/role.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -53,6 +54,15 @@ struct AuthOptions {
   // argon2id cost of new hashes (and of the dummy check for unknown names). Keep the
   // default; tests that sign in many times use kMinimalHashCostForTests.
   PasswordHashCost password_hash_cost = kInteractiveHashCost;
+  // Seals each new API token so AWS SigV4 requests signed with it can be checked
+  // (FindSigningSecret); without it tokens authenticate as bearer tokens only.
+  std::optional<SecretBox> signing_box;
+};
+
+// An API token as an AWS access key: who it is and the secret its requests are signed with.
+struct SigningIdentity {
+  Principal principal;
+  std::string secret;
 };
 
 // The user BootstrapAdmin creates.
@@ -105,6 +115,10 @@ class AuthService {
   Status RevokeToken(std::string_view name);
   // Unauthenticated when unknown or revoked. Records the use (at most once a minute).
   Result<Principal> AuthenticateToken(std::string_view bearer_token);
+  // The active token named `access_key_id` and its secret, for checking a SigV4 signature.
+  // NotFound when no active token has that name; FailedPrecondition when the token cannot
+  // sign (made before signing secrets were kept, or the service has no signing_box).
+  Result<SigningIdentity> FindSigningSecret(std::string_view access_key_id);
 
  private:
   // The session of `session_id` when it exists and has not expired (an expired one is

@@ -48,6 +48,9 @@ struct TokenRecord {
   int64_t created_ms = 0;
   std::optional<int64_t> last_used_ms;
   std::optional<int64_t> revoked_ms;  // set once; a revoked token never authenticates again
+  // The token sealed under the data folder's signing key (auth/secret_box.h) for AWS SigV4;
+  // "" when the token was made without one. Empty in lists handed to callers of auth.
+  std::string signing_secret;
 
   bool operator==(const TokenRecord&) const = default;
 };
@@ -93,6 +96,8 @@ class AuthDb {
   virtual Result<std::optional<TokenRecord>> FindTokenByHash(const std::string& token_hash) = 0;
   // Every token, revoked ones included, oldest first.
   virtual Result<std::vector<TokenRecord>> ListTokens() = 0;
+  // The active (not revoked) token of that name; nullopt when none.
+  virtual Result<std::optional<TokenRecord>> FindActiveTokenByName(const std::string& name) = 0;
   // Revokes the active token named `name`. NotFound when there is none.
   virtual Status RevokeToken(const std::string& name, int64_t revoked_ms) = 0;
   // OK (and nothing changes) when the token no longer exists.

@@ -20,7 +20,8 @@ using sqlite::Statement;
 constexpr std::string_view kUserColumns = "name, role, password_hash, created_ms, last_login_ms, must_change_password";
 constexpr std::string_view kSessionColumns =
     "id_hash, user_name, csrf_token, created_ms, last_seen_ms, idle_expires_ms, absolute_expires_ms";
-constexpr std::string_view kTokenColumns = "token_hash, name, role, created_ms, last_used_ms, revoked_ms";
+constexpr std::string_view kTokenColumns =
+    "token_hash, name, role, created_ms, last_used_ms, revoked_ms, signing_secret";
 
 bool IsConstraint(const Statement& stmt, int extended_code) { return stmt.last_error_code() == extended_code; }
 
@@ -218,6 +219,7 @@ class SqliteAuthDb final : public AuthDb {
     RETURN_IF_ERROR(insert_token_.BindInt64(4, t.created_ms));
     RETURN_IF_ERROR(insert_token_.BindOptionalInt64(5, t.last_used_ms));
     RETURN_IF_ERROR(insert_token_.BindOptionalInt64(6, t.revoked_ms));
+    RETURN_IF_ERROR(insert_token_.BindText(7, t.signing_secret));
     Status status = insert_token_.Run();
     if (!status.ok() && (IsConstraint(insert_token_, SQLITE_CONSTRAINT_UNIQUE) ||
                          IsConstraint(insert_token_, SQLITE_CONSTRAINT_PRIMARYKEY))) {
@@ -239,6 +241,15 @@ class SqliteAuthDb final : public AuthDb {
     ASSIGN_OR_RETURN(const bool found, find_token_.Step());
     if (!found) return std::optional<TokenRecord>();
     return std::optional<TokenRecord>(ReadToken(find_token_));
+  }
+
+  Result<std::optional<TokenRecord>> FindActiveTokenByName(const std::string& name) override {
+    std::lock_guard lock(mu_);
+    ScopedReset reset(find_active_token_by_name_);
+    RETURN_IF_ERROR(find_active_token_by_name_.BindText(1, name));
+    ASSIGN_OR_RETURN(const bool found, find_active_token_by_name_.Step());
+    if (!found) return std::optional<TokenRecord>();
+    return std::optional<TokenRecord>(ReadToken(find_active_token_by_name_));
   }
 
   Result<std::vector<TokenRecord>> ListTokens() override {
@@ -311,11 +322,15 @@ class SqliteAuthDb final : public AuthDb {
                             "DELETE FROM user_sessions WHERE idle_expires_ms <= ?1 OR absolute_expires_ms <= ?1",
                             "delete expired sessions"));
     RETURN_IF_ERROR(prepare(insert_token_,
-                            fmt::format("INSERT INTO api_tokens ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", kTokenColumns),
+                            fmt::format("INSERT INTO api_tokens ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", kTokenColumns),
                             "insert API token"));
     RETURN_IF_ERROR(prepare(find_token_,
                             fmt::format("SELECT {} FROM api_tokens WHERE token_hash = ?1", kTokenColumns),
                             "find API token"));
+    RETURN_IF_ERROR(prepare(find_active_token_by_name_,
+                            fmt::format("SELECT {} FROM api_tokens WHERE name = ?1 AND revoked_ms IS NULL",
+                                        kTokenColumns),
+                            "find active API token by name"));
     RETURN_IF_ERROR(prepare(list_tokens_,
                             fmt::format("SELECT {} FROM api_tokens ORDER BY created_ms, name, token_hash",
                                         kTokenColumns),
@@ -353,6 +368,7 @@ class SqliteAuthDb final : public AuthDb {
     t.created_ms = stmt.ColumnInt64(3);
     if (!stmt.ColumnIsNull(4)) t.last_used_ms = stmt.ColumnInt64(4);
     if (!stmt.ColumnIsNull(5)) t.revoked_ms = stmt.ColumnInt64(5);
+    t.signing_secret = stmt.ColumnText(6);
     return t;
   }
 
@@ -366,7 +382,7 @@ class SqliteAuthDb final : public AuthDb {
       delete_user_;
   Statement insert_session_, find_session_, touch_session_, delete_session_, delete_user_sessions_,
       delete_expired_sessions_;
-  Statement insert_token_, find_token_, list_tokens_, revoke_token_, set_token_last_used_;
+  Statement insert_token_, find_token_, find_active_token_by_name_, list_tokens_, revoke_token_, set_token_last_used_;
 };
 
 }  // namespace

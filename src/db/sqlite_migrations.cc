@@ -49,6 +49,7 @@ CREATE TABLE embedding_cache (
       {8, "detection requesters and password changes", kSchemaRoles},
       {9, "detection queue (images waiting for a model or a retry)", kSchemaDetectionQueue},
       {10, "review task priority and selection (the ranked queue)", kSchemaReviewPriority},
+      {11, "API tokens' sealed signing secrets (AWS SigV4)", kSchemaTokenSigningSecret},
   };
   return kMigrations;
 }

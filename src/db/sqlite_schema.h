@@ -16,5 +16,6 @@ extern const std::string_view kSchemaAuth;                // migration 7
 extern const std::string_view kSchemaRoles;               // migration 8
 extern const std::string_view kSchemaDetectionQueue;      // migration 9
 extern const std::string_view kSchemaReviewPriority;      // migration 10
+extern const std::string_view kSchemaTokenSigningSecret;  // migration 11
 
 }  // namespace labelloop::db::sqlite

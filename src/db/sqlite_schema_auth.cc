@@ -34,4 +34,11 @@ CREATE TABLE api_tokens (
 CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_ms IS NULL;
 )sql";
 
+// api_tokens.signing_secret: the token sealed under the data folder's signing key
+// (auth/secret_box.h), so AWS-signed requests (SigV4 needs the secret itself) can be
+// checked; '' for tokens made before it existed, which sign nothing.
+const std::string_view kSchemaTokenSigningSecret = R"sql(
+ALTER TABLE api_tokens ADD COLUMN signing_secret TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace labelloop::db::sqlite

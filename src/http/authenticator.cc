@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
+#include "http/aws_auth.h"
+
 namespace labelloop::http {
 namespace {
 
@@ -64,6 +66,16 @@ bool IsStateChanging(std::string_view method) {
 }
 
 Status AuthorizeCall(const Route& route, Call& call) {
+  if (route.access.aws_signed) {
+    ASSIGN_OR_RETURN(Caller who, AuthenticateS3Request(call.request, *call.deps.auth, *call.deps.clock));
+    if (!route.access.Allows(who.role)) {
+      return AwsError(StatusCode::kPermissionDenied, "AccessDenied",
+                      fmt::format("API token '{}' has role '{}'; {} {} needs role {}", who.name,
+                                  auth::RoleName(who.role), route.method, route.pattern, route.access.Describe()));
+    }
+    call.caller = std::move(who);
+    return OkStatus();
+  }
   auto caller = Authenticate(call.request, *call.deps.auth);
   if (route.access.open || (route.access.open_when_metrics_open && call.options.metrics_open)) {
     if (caller.ok()) call.caller = std::move(*caller);

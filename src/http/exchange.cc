@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "http/authenticator.h"
+#include "http/s3_xml.h"
 #include "http/handlers.h"
 #include "http/http_error.h"
 #include "http/request_target.h"
@@ -139,6 +140,10 @@ bool Exchange::Refuse(int http_status, std::string_view code, std::string_view m
 }
 
 bool Exchange::RefuseStatus(const Status& status) {
+  if (route_ != nullptr && route_->access.aws_signed) {
+    WriteS3Error(response_, status, request_.path);
+    return false;
+  }
   if (status.code() == StatusCode::kUnauthenticated) response_.set_header("WWW-Authenticate", "Bearer");
   WriteError(response_, status);
   return false;
@@ -214,7 +219,7 @@ Status Exchange::PlanBody(MHD_Connection* connection) {
   const ServerOptions& options = context_.options;
   body_kind_ = BodyKind::kMemory;
   body_limit_bytes_ = options.max_memory_body_bytes;
-  if (route_->handler == HandlePutObject || route_->handler == HandleDetect) {
+  if (route_->handler == HandlePutObject || route_->handler == HandleDetect || route_->handler == HandleS3PutObject) {
     body_kind_ = BodyKind::kFile;
     body_limit_bytes_ = options.max_upload_bytes;
   } else if (route_->handler == HandleUploadObjects && request_.is_multipart_form_data()) {

@@ -28,6 +28,12 @@ Status HandleUploadObjects(Call& call);
 Status HandleListObjects(Call& call);
 Status HandleGetObject(Call& call);
 Status HandleDeleteObject(Call& call);
+// The bucket as S3 (s3_routes.cc).
+Status HandleS3ListBuckets(Call& call);
+Status HandleS3Bucket(Call& call);
+Status HandleS3PutObject(Call& call);
+Status HandleS3GetObject(Call& call);
+Status HandleS3DeleteObject(Call& call);
 // parameter_routes.cc
 Status HandleListParameters(Call& call);
 Status HandleGetParameter(Call& call);

@@ -11,6 +11,7 @@
 #include "auth/object_access.h"
 #include "common/content_hash.h"
 #include "http/byte_range.h"
+#include "http/bucket_calls.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
 #include "http/page_cursor.h"
@@ -25,31 +26,6 @@ nlohmann::json ObjectJson(const store::ObjectInfo& info) {
   return {{"key", info.key}, {"etag", info.etag}, {"size", info.size_bytes}};
 }
 
-void AnnounceCreated(Call& call, const store::ObjectInfo& info) {
-  if (call.deps.hooks.object_created) call.deps.hooks.object_created(info.key, info.etag);
-  call.events.Publish("object.created", ObjectJson(info));
-}
-
-// Types for bucket objects: only ones a browser will not run as a page or a script
-// (uploaded HTML or SVG must never execute in the console's origin); anything else is a
-// download.
-std::string ObjectContentType(std::string_view key) {
-  std::string_view name = store::BaseName(key);
-  size_t dot = name.rfind('.');
-  std::string extension = dot == std::string_view::npos ? "" : std::string(name.substr(dot + 1));
-  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (extension == "jpg" || extension == "jpeg") return "image/jpeg";
-  if (extension == "png") return "image/png";
-  if (extension == "gif") return "image/gif";
-  if (extension == "webp") return "image/webp";
-  if (extension == "bmp") return "image/bmp";
-  if (extension == "tif" || extension == "tiff") return "image/tiff";
-  if (extension == "json") return "application/json";
-  if (extension == "manifest" || extension == "jsonl") return "application/x-ndjson";
-  if (extension == "txt" || extension == "csv") return "text/plain; charset=utf-8";
-  return "application/octet-stream";
-}
-
 // "images_labeled_by_folder/" and "images_labeled_by_folder" both give "images_labeled_by_folder".
 Result<std::string> NormalizePrefix(std::string prefix) {
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
@@ -58,30 +34,18 @@ Result<std::string> NormalizePrefix(std::string prefix) {
   return prefix;
 }
 
-// The role-by-prefix rule for this caller; a reviewer's read also needs a review task it
-// may still answer on that image.
-Status CheckAccess(const Call& call, auth::ObjectVerb verb, std::string_view key) {
-  const auth::Role role = call.caller->role;
-  bool has_task = false;
-  if (auth::ObjectAccess(role, verb, key) == auth::ObjectAccessVerdict::kNeedsReviewTask) {
-    RETURN_IF_ERROR(RequireDep(call.deps.reviews, "the review service"));
-    ASSIGN_OR_RETURN(has_task, call.deps.reviews->MayReadImage(call.caller->name, key));
-  }
-  return auth::CheckObjectAccess(role, verb, key, has_task);
-}
-
 }  // namespace
 
 Status HandlePutObject(Call& call) {
   const std::string& key = PathParam(call, "key");
   RETURN_IF_ERROR(store::ValidateObjectKey(key));
-  RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kWrite, key));
+  RETURN_IF_ERROR(CheckObjectAccess(call, auth::ObjectVerb::kWrite, key));
   // The body waits in a temp file (the server streams uploads to disk); the store moves
   // or copies it into place. An empty body never made a file.
   ASSIGN_OR_RETURN(store::ObjectInfo info, call.request.body_file.empty()
                                                ? call.deps.bucket->Put(key, call.request.body)
                                                : call.deps.bucket->PutFile(key, call.request.body_file));
-  AnnounceCreated(call, info);
+  AnnounceObjectCreated(call, info);
   ReplyJson(call, 200, ObjectJson(info));
   return OkStatus();
 }
@@ -116,7 +80,7 @@ Status HandleUploadObjects(Call& call) {
     if (!seen.insert(part.key).second) {
       return InvalidArgumentError(fmt::format("two uploaded files have the same key {}", store::QuoteKey(part.key)));
     }
-    RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kWrite, part.key));
+    RETURN_IF_ERROR(CheckObjectAccess(call, auth::ObjectVerb::kWrite, part.key));
   }
   nlohmann::json objects = nlohmann::json::array();
   for (const Part& part : parts) {
@@ -126,7 +90,7 @@ Status HandleUploadObjects(Call& call) {
           fmt::format("storing {} ({} of {} files stored before it)", store::QuoteKey(part.key), objects.size(),
                       parts.size()));
     }
-    AnnounceCreated(call, *info);
+    AnnounceObjectCreated(call, *info);
     objects.push_back(ObjectJson(*info));
   }
   ReplyJson(call, 201, {{"objects", objects}});
@@ -137,7 +101,7 @@ Status HandleListObjects(Call& call) {
   std::string prefix = QueryString(call, "prefix");
   std::string continuation = PageCursor(call, "continuation");
   ASSIGN_OR_RETURN(int64_t limit, QueryInt(call, "limit", store::kMaxListKeys, 1, store::kMaxListKeys));
-  RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kList, prefix));
+  RETURN_IF_ERROR(CheckObjectAccess(call, auth::ObjectVerb::kList, prefix));
   ASSIGN_OR_RETURN(store::ListResult page,
                    call.deps.bucket->List(prefix, continuation, static_cast<int>(limit)));
   nlohmann::json objects = nlohmann::json::array();
@@ -155,7 +119,7 @@ Status HandleListObjects(Call& call) {
 Status HandleGetObject(Call& call) {
   const std::string& key = PathParam(call, "key");
   RETURN_IF_ERROR(store::ValidateObjectKey(key));
-  RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kRead, key));
+  RETURN_IF_ERROR(CheckObjectAccess(call, auth::ObjectVerb::kRead, key));
   ASSIGN_OR_RETURN(std::string bytes, call.deps.bucket->Get(key));
   std::string etag = "\"" + Sha256Hex(bytes) + "\"";
   call.response.set_header("ETag", etag);
@@ -173,7 +137,7 @@ Status HandleGetObject(Call& call) {
 Status HandleDeleteObject(Call& call) {
   const std::string& key = PathParam(call, "key");
   RETURN_IF_ERROR(store::ValidateObjectKey(key));
-  RETURN_IF_ERROR(CheckAccess(call, auth::ObjectVerb::kDelete, key));
+  RETURN_IF_ERROR(CheckObjectAccess(call, auth::ObjectVerb::kDelete, key));
   RETURN_IF_ERROR(call.deps.bucket->Delete(key));
   call.events.Publish("object.deleted", {{"key", key}});
   ReplyNoContent(call);

@@ -26,6 +26,9 @@ struct Access {
   bool consumer = false;
   // Also open (no credentials) when ServerOptions::metrics_open is set: GET /metrics.
   bool open_when_metrics_open = false;
+  // Authenticated by an AWS SigV4 signature (aws_auth.h) instead of a bearer token or a
+  // session; errors are answered in AWS's shape. Roles as above.
+  bool aws_signed = false;
 
   bool Allows(auth::Role role) const;
   // "admin", "admin, reviewer", "open" ... (for messages and docs).
@@ -38,6 +41,7 @@ inline constexpr Access kAdminReviewer{false, true, false, false};
 inline constexpr Access kAdminConsumer{false, false, true, false};
 inline constexpr Access kAnyRole{false, true, true, false};
 inline constexpr Access kAnyRoleUnlessMetricsOpen{false, true, true, true};
+inline constexpr Access kAwsSignedAnyRole{false, true, true, false, true};
 
 // The authenticated caller of a request.
 struct Caller {

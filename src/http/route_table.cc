@@ -57,6 +57,24 @@ const std::vector<Route>& RouteTable() {
            .Also({304, 416})},
       {"DELETE", "/api/v1/objects/{key+}", kAdminOnly, HandleDeleteObject,
        Doc("Delete an object (also when it did not exist)").Returns("", 204)},
+      // The bucket as S3, path style (--endpoint-url http://HOST:PORT/s3), signed with SigV4.
+      {"GET", "/s3", kAwsSignedAnyRole, HandleS3ListBuckets,
+       Doc("S3 ListBuckets: the one bucket (XML)").Returns("application/xml")},
+      {"GET", "/s3/{bucket}", kAwsSignedAnyRole, HandleS3Bucket,
+       Doc("S3 ListObjectsV2 (list-type=2: prefix, delimiter, continuation-token, start-after, max-keys), "
+           "GetBucketLocation (?location), HeadBucket (XML)")
+           .Returns("application/xml")},
+      {"PUT", "/s3/{bucket}/{key+}", kAwsSignedAnyRole, HandleS3PutObject,
+       Doc("S3 PutObject, or CopyObject with x-amz-copy-source; the same event as the native upload")
+           .Accepts("application/octet-stream")
+           .Returns("")},
+      {"GET", "/s3/{bucket}/{key+}", kAwsSignedAnyRole, HandleS3GetObject,
+       Doc("S3 GetObject (one Range: 206) and HeadObject")
+           .Returns("application/octet-stream")
+           .AlsoWithBody({206})
+           .Also({416})},
+      {"DELETE", "/s3/{bucket}/{key+}", kAwsSignedAnyRole, HandleS3DeleteObject,
+       Doc("S3 DeleteObject (also when it did not exist)").Returns("", 204)},
       // Parameters.
       {"GET", "/api/v1/parameters", kAdminOnly, HandleListParameters,
        Doc("Every parameter with its definition").Returns("ParameterList")},

@@ -86,6 +86,8 @@ struct ServerOptions {
   int login_retry_after_s = 60;
   // GET /metrics without credentials (else any API token or session is needed).
   bool metrics_open = false;
+  // The bucket's name under /s3 (path-style S3: --endpoint-url http://HOST:PORT/s3).
+  std::string s3_bucket = "labelloop";
   // Reverse proxies whose X-Forwarded-For is believed (client_address.h); empty: none.
   std::vector<std::string> trusted_proxies;
 };
