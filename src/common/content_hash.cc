@@ -3,7 +3,12 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <fmt/format.h>
+
 #include <array>
+#include <fstream>
+#include <memory>
+#include <vector>
 #include <cctype>
 #include <cstdlib>
 
@@ -29,6 +34,23 @@ std::string Sha256Hex(std::string_view bytes) {
   if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
     std::abort();
   }
+  return ToHex(digest.data(), length);
+}
+
+Result<std::string> Sha256HexOfFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return UnavailableError(fmt::format("cannot read '{}' to hash it", path));
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) std::abort();
+  std::vector<char> buffer(64 * 1024);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return UnavailableError(fmt::format("reading '{}' to hash it failed", path));
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest.data(), &length);
   return ToHex(digest.data(), length);
 }
 

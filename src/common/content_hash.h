@@ -6,10 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace labelloop {
 
 // Lower-case hex SHA-256 of `bytes` (64 characters).
 std::string Sha256Hex(std::string_view bytes);
+// Lower-case hex SHA-256 of the file at `path`, read in pieces (never whole in memory).
+// Unavailable naming the path when it cannot be read.
+Result<std::string> Sha256HexOfFile(const std::string& path);
 // HMAC-SHA256 of `message` under `key`: the 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view message);
 // Lower-case hex of `bytes`.

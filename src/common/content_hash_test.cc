@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 namespace labelloop {
 namespace {
 
@@ -25,6 +28,24 @@ TEST(ContentHashTest, Base64RoundTripsAndRefusesGarbage) {
   EXPECT_EQ(Base64Decode("Zm9"), std::nullopt);
   EXPECT_EQ(Base64Decode("Zm9v!A=="), std::nullopt);
   EXPECT_EQ(HmacSha256Base64("Jefe", "what do ya want for nothing?"), "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM=");
+}
+
+}  // namespace
+}  // namespace labelloop
+
+namespace labelloop {
+namespace {
+
+TEST(ContentHashTest, FileHashIsTheHashOfItsBytesReadInPieces) {
+  const std::string path = ::testing::TempDir() + "/content_hash_test.bin";
+  std::string bytes;
+  for (int i = 0; i < 200'000; ++i) bytes.push_back(static_cast<char>(i * 7));
+  std::ofstream(path, std::ios::binary) << bytes;
+  auto hash = Sha256HexOfFile(path);
+  ASSERT_TRUE(hash.ok()) << hash.status().ToString();
+  EXPECT_EQ(*hash, Sha256Hex(bytes));
+  std::remove(path.c_str());
+  EXPECT_EQ(Sha256HexOfFile(path).status().code(), StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ SessionRecord Session(std::string id_hash, std::string user, int64_t now_ms = 10
 }
 
 TokenRecord Token(std::string name, std::string hash, int64_t created_ms = 1000) {
-  return TokenRecord{std::move(name), "consumer", std::move(hash), created_ms, std::nullopt, std::nullopt};
+  return TokenRecord{std::move(name), "consumer", std::move(hash), created_ms, std::nullopt, std::nullopt, ""};
 }
 
 class AuthDbTest : public ::testing::Test {

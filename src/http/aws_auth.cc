@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <fstream>
 
 #include "auth/sigv4.h"
 #include "common/content_hash.h"
@@ -54,47 +53,49 @@ sigv4::RequestView ViewOf(const Request& request, std::string_view payload_hash)
   return view;
 }
 
-Result<std::string> Sha256OfBody(const Request& request) {
-  if (request.body_file.empty()) return Sha256Hex(request.body);
-  std::ifstream in(request.body_file, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.eof() && in.fail()) return UnavailableError("cannot read the uploaded body back");
-  return Sha256Hex(bytes);
+// The error code for a Status that AwsError did not make.
+std::string_view FallbackCode(StatusCode code, AwsService service) {
+  const bool s3 = service == AwsService::kS3;
+  switch (code) {
+    case StatusCode::kInvalidArgument: return s3 ? "InvalidArgument" : "ValidationException";
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kPermissionDenied: return s3 ? "AccessDenied" : "AccessDeniedException";
+    case StatusCode::kNotFound: return s3 ? "NoSuchKey" : "ResourceNotFoundException";
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition: return s3 ? "OperationAborted" : "ConflictException";
+    case StatusCode::kResourceExhausted: return s3 ? "SlowDown" : "ThrottlingException";
+    case StatusCode::kUnavailable:
+    case StatusCode::kInsufficientStorage: return s3 ? "ServiceUnavailable" : "ServiceUnavailableException";
+    default: return s3 ? "InternalError" : "InternalServerError";
+  }
 }
 
 }  // namespace
 
+// The AWS code rides at the end of the message, where context added in front of it
+// (Status::WithContext) leaves it alone.
+constexpr std::string_view kCodeMarker = " [aws:";
+
 Status AwsError(StatusCode code, std::string_view aws_code, std::string_view message) {
-  return Status(code, fmt::format("{}: {}", aws_code, message));
+  return Status(code, fmt::format("{}{}{}]", message, kCodeMarker, aws_code));
 }
 
-AwsErrorReply DescribeAwsError(const Status& status) {
-  const std::string& text = status.message();
-  const size_t colon = text.find(": ");
-  const bool has_code = colon != std::string::npos && colon > 0 && colon < 40 &&
-                        std::all_of(text.begin(), text.begin() + colon, [](char c) { return std::isalnum(c); }) &&
-                        std::isupper(static_cast<unsigned char>(text[0]));
+AwsErrorReply DescribeAwsError(const Status& status, AwsService service) {
   // AWS answers every authentication failure with 403 and throttling with 503.
   int http = HttpStatusFor(status.code());
   if (status.code() == StatusCode::kUnauthenticated) http = 403;
   if (status.code() == StatusCode::kResourceExhausted) http = 503;
-  if (has_code) return {http, text.substr(0, colon), text.substr(colon + 2)};
-  std::string code = "InternalError";
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument: code = "InvalidArgument"; break;
-    case StatusCode::kUnauthenticated:
-    case StatusCode::kPermissionDenied: code = "AccessDenied"; break;
-    case StatusCode::kNotFound: code = "NoSuchKey"; break;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: code = "OperationAborted"; break;
-    case StatusCode::kResourceExhausted: code = "SlowDown"; break;
-    case StatusCode::kUnavailable: code = "ServiceUnavailable"; break;
-    default: break;
+  const std::string& text = status.message();
+  const size_t marker = text.rfind(kCodeMarker);
+  if (marker != std::string::npos && text.back() == ']') {
+    const size_t code_at = marker + kCodeMarker.size();
+    return {http, text.substr(code_at, text.size() - 1 - code_at), text.substr(0, marker)};
   }
-  return {http, code, text};
+  return {http, std::string(FallbackCode(status.code(), service)), text};
 }
 
-Result<Caller> AuthenticateS3Request(const Request& request, auth::AuthService& auth, const Clock& clock) {
+Result<AwsSignedCaller> AuthenticateAwsRequest(const Request& request, auth::AuthService& auth, const Clock& clock,
+                                               std::string_view payload_hash, AwsService service) {
   const std::string header = request.get_header_value("Authorization");
   if (header.empty()) {
     return Denied("AccessDenied", "anonymous access is not allowed: sign requests with an API token "
@@ -112,9 +113,6 @@ Result<Caller> AuthenticateS3Request(const Request& request, auth::AuthService& 
     return Denied("RequestTimeTooSkewed",
                   fmt::format("the request time {} differs from the server's by more than 15 minutes", amz_date));
   }
-  const std::string payload_hash = request.get_header_value(std::string(kContentSha256));
-  if (payload_hash.empty()) return AwsError(StatusCode::kInvalidArgument, "MissingSecurityHeader",
-                                            "S3 requests must carry x-amz-content-sha256");
   auto identity = auth.FindSigningSecret(authorization->access_key_id);
   if (!identity.ok()) {
     if (identity.status().code() == StatusCode::kUnavailable || identity.status().code() == StatusCode::kInternal) {
@@ -122,11 +120,27 @@ Result<Caller> AuthenticateS3Request(const Request& request, auth::AuthService& 
     }
     return Denied("InvalidAccessKeyId", identity.status().message());
   }
-  Status verified = sigv4::Verify(ViewOf(request, payload_hash), *authorization, amz_date, identity->secret,
-                                  sigv4::PathEncoding::kS3);
+  const auto encoding = service == AwsService::kS3 ? sigv4::PathEncoding::kS3 : sigv4::PathEncoding::kOtherServices;
+  Status verified =
+      sigv4::Verify(ViewOf(request, payload_hash), *authorization, amz_date, identity->secret, encoding);
   if (!verified.ok()) return Denied("SignatureDoesNotMatch", verified.message());
   const auth::Principal& who = identity->principal;
-  return Caller{who.name, who.role, true, "", ""};
+  return AwsSignedCaller{Caller{who.name, who.role, true, "", ""}, authorization->scope.region};
+}
+
+Result<Caller> AuthenticateS3Request(const Request& request, auth::AuthService& auth, const Clock& clock) {
+  const std::string payload_hash = request.get_header_value(std::string(kContentSha256));
+  if (payload_hash.empty() && request.get_header_value("Authorization").starts_with(sigv4::kAlgorithm)) {
+    return AwsError(StatusCode::kInvalidArgument, "MissingSecurityHeader", "S3 requests must carry x-amz-content-sha256");
+  }
+  ASSIGN_OR_RETURN(AwsSignedCaller signed_caller,
+                   AuthenticateAwsRequest(request, auth, clock, payload_hash, AwsService::kS3));
+  return std::move(signed_caller.caller);
+}
+
+Result<std::string> Sha256OfBody(const Request& request) {
+  if (request.body_file.empty()) return Sha256Hex(request.body);
+  return Sha256HexOfFile(request.body_file);
 }
 
 Status CheckPayloadHash(const Request& request) {

@@ -19,8 +19,14 @@ namespace labelloop::http {
 // How far a request's X-Amz-Date may be from the server's clock (AWS allows 15 minutes).
 inline constexpr int64_t kMaxAwsClockSkewMs = 15 * 60 * 1000;
 
-// An error in AWS's terms: `aws_code` (SignatureDoesNotMatch, NoSuchKey, ...) travels in
-// the Status message as "<aws_code>: <message>"; the StatusCode picks the HTTP status.
+// Which kind of AWS service a request is for: S3 (the path encoded once; the payload hash
+// declared in x-amz-content-sha256) or a JSON-protocol one (the path encoded twice; the
+// hash of the body, which is in memory).
+enum class AwsService { kS3, kJson };
+
+// An error in AWS's terms: `aws_code` (SignatureDoesNotMatch, NoSuchKey, ...) travels at
+// the end of the Status message ("<message> [aws:<aws_code>]"); the StatusCode picks the
+// HTTP status.
 Status AwsError(StatusCode code, std::string_view aws_code, std::string_view message);
 
 struct AwsErrorReply {
@@ -29,13 +35,27 @@ struct AwsErrorReply {
   std::string message;
 };
 // The AWS error of `status`: its own code when AwsError made it, else one mapped from the
-// StatusCode (NotFound -> NoSuchKey, PermissionDenied -> AccessDenied, ...).
-AwsErrorReply DescribeAwsError(const Status& status);
+// StatusCode in the service's words (S3: NotFound -> NoSuchKey, PermissionDenied ->
+// AccessDenied; JSON services: ResourceNotFoundException, AccessDeniedException, ...).
+AwsErrorReply DescribeAwsError(const Status& status, AwsService service);
 
-// The caller of an S3 request signed with SigV4 (Authorization: AWS4-HMAC-SHA256 ...).
-// AWS errors: AccessDenied (unsigned), InvalidAccessKeyId, SignatureDoesNotMatch,
-// RequestTimeTooSkewed, AuthorizationHeaderMalformed, MissingSecurityHeader.
+struct AwsSignedCaller {
+  Caller caller;
+  std::string region;  // of the signature's scope
+};
+
+// The caller of a request signed with SigV4 (Authorization: AWS4-HMAC-SHA256 ...) over
+// `payload_hash`. AWS errors: AccessDenied (unsigned), AuthorizationHeaderMalformed,
+// InvalidAccessKeyId, SignatureDoesNotMatch, RequestTimeTooSkewed.
+Result<AwsSignedCaller> AuthenticateAwsRequest(const Request& request, auth::AuthService& auth, const Clock& clock,
+                                               std::string_view payload_hash, AwsService service);
+
+// The caller of an S3 request, checked before its body is read: the payload hash is the
+// declared x-amz-content-sha256 (MissingSecurityHeader without it).
 Result<Caller> AuthenticateS3Request(const Request& request, auth::AuthService& auth, const Clock& clock);
+
+// Hex SHA-256 of the request's body (in memory or in its temp file).
+Result<std::string> Sha256OfBody(const Request& request);
 
 // The body matches the signed x-amz-content-sha256 (UNSIGNED-PAYLOAD: nothing to check).
 // XAmzContentSHA256Mismatch otherwise.

@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "http/authenticator.h"
+#include "http/aws_json.h"
 #include "http/s3_xml.h"
 #include "http/handlers.h"
 #include "http/http_error.h"
@@ -142,6 +143,10 @@ bool Exchange::Refuse(int http_status, std::string_view code, std::string_view m
 bool Exchange::RefuseStatus(const Status& status) {
   if (route_ != nullptr && route_->access.aws_signed) {
     WriteS3Error(response_, status, request_.path);
+    return false;
+  }
+  if (route_ != nullptr && route_->access.aws_signed_json) {
+    WriteAwsJsonError(response_, status);
     return false;
   }
   if (status.code() == StatusCode::kUnauthenticated) response_.set_header("WWW-Authenticate", "Bearer");

@@ -34,6 +34,8 @@ Status HandleS3Bucket(Call& call);
 Status HandleS3PutObject(Call& call);
 Status HandleS3GetObject(Call& call);
 Status HandleS3DeleteObject(Call& call);
+// AWS's JSON-protocol services on one endpoint, by X-Amz-Target (aws_json_routes.cc).
+Status HandleAwsJson(Call& call);
 // parameter_routes.cc
 Status HandleListParameters(Call& call);
 Status HandleGetParameter(Call& call);

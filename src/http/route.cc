@@ -16,7 +16,7 @@ std::string Access::Describe() const {
   std::string roles = "admin";
   if (reviewer) roles += ", reviewer";
   if (consumer) roles += ", consumer";
-  if (aws_signed) roles += " (AWS SigV4: access key id = token name, secret = token)";
+  if (aws_signed || aws_signed_json) roles += " (AWS SigV4: access key id = token name, secret = token)";
   return roles;
 }
 

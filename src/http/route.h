@@ -29,6 +29,9 @@ struct Access {
   // Authenticated by an AWS SigV4 signature (aws_auth.h) instead of a bearer token or a
   // session; errors are answered in AWS's shape. Roles as above.
   bool aws_signed = false;
+  // Signed with SigV4 over the body (AWS's JSON-protocol services): the handler checks the
+  // signature once the (in-memory, bounded) body is in; errors in AWS JSON 1.1's shape.
+  bool aws_signed_json = false;
 
   bool Allows(auth::Role role) const;
   // "admin", "admin, reviewer", "open" ... (for messages and docs).
@@ -42,6 +45,7 @@ inline constexpr Access kAdminConsumer{false, false, true, false};
 inline constexpr Access kAnyRole{false, true, true, false};
 inline constexpr Access kAnyRoleUnlessMetricsOpen{false, true, true, true};
 inline constexpr Access kAwsSignedAnyRole{false, true, true, false, true};
+inline constexpr Access kAwsSignedJsonAnyRole{false, true, true, false, false, true};
 
 // The authenticated caller of a request.
 struct Caller {

@@ -75,6 +75,11 @@ const std::vector<Route>& RouteTable() {
            .Also({416})},
       {"DELETE", "/s3/{bucket}/{key+}", kAwsSignedAnyRole, HandleS3DeleteObject,
        Doc("S3 DeleteObject (also when it did not exist)").Returns("", 204)},
+      {"POST", "/aws", kAwsSignedJsonAnyRole, HandleAwsJson,
+       Doc("AWS JSON-protocol services by X-Amz-Target (--endpoint-url http://HOST:PORT/aws): SSM Parameter Store "
+           "(docs/aws.md)")
+           .Accepts("application/x-amz-json-1.1")
+           .Returns("application/x-amz-json-1.1")},
       // Parameters.
       {"GET", "/api/v1/parameters", kAdminOnly, HandleListParameters,
        Doc("Every parameter with its definition").Returns("ParameterList")},

@@ -68,6 +68,7 @@ TEST(RouteTableTest, OnlyHealthReadinessDescriptionLoginAndPagesAreOpen) {
 // in server_test.cc checks the server obeys the table; this pins the table to the
 // contract, and fails for a new route until it is classified here.
 TEST(RouteTableTest, RolesMatchTheContract) {
+  const std::string kAwsSigned = "admin, reviewer, consumer (AWS SigV4: access key id = token name, secret = token)";
   const std::map<std::string, std::string> expected = {
       {"GET /api/v1/health", "open"},
       {"GET /api/v1/ready", "open"},
@@ -124,6 +125,13 @@ TEST(RouteTableTest, RolesMatchTheContract) {
       {"GET /console/{path*}", "open"},
       {"GET /label", "open"},
       {"GET /label/{path*}", "open"},
+      // AWS's clients (docs/aws.md): signed with SigV4; the object routes apply the prefix rules.
+      {"GET /s3", kAwsSigned},
+      {"GET /s3/{bucket}", kAwsSigned},
+      {"PUT /s3/{bucket}/{key+}", kAwsSigned},
+      {"GET /s3/{bucket}/{key+}", kAwsSigned},
+      {"DELETE /s3/{bucket}/{key+}", kAwsSigned},
+      {"POST /aws", kAwsSigned},
   };
   EXPECT_EQ(RouteTable().size(), expected.size());
   for (const Route& route : RouteTable()) {

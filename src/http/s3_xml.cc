@@ -33,7 +33,7 @@ std::string XmlElement(std::string_view name, std::string_view text) {
 }
 
 void WriteS3Error(Response& response, const Status& status, std::string_view resource) {
-  const AwsErrorReply reply = DescribeAwsError(status);
+  const AwsErrorReply reply = DescribeAwsError(status, AwsService::kS3);
   if (reply.http_status >= 500 && reply.http_status != 503) {
     spdlog::error("S3 {} {}: {}", reply.http_status, reply.code, reply.message);
   }

@@ -47,8 +47,9 @@ class AwsS3E2eTest : public ::testing::Test {
   }
 
   // The AWS CLI as `key_id` with `secret`, its config and credential files out of the way.
-  CommandResult Aws(std::vector<std::string> args, const std::string& key_id, const std::string& secret) {
-    std::vector<std::string> argv = {kAwsCli, "--endpoint-url", endpoint_};
+  CommandResult Aws(std::vector<std::string> args, const std::string& key_id, const std::string& secret,
+                    const std::string& service_path = "/s3") {
+    std::vector<std::string> argv = {kAwsCli, "--endpoint-url", server_->url() + service_path};
     argv.insert(argv.end(), args.begin(), args.end());
     RunOptions o;
     o.env = {{"AWS_ACCESS_KEY_ID", key_id},     {"AWS_SECRET_ACCESS_KEY", secret},
@@ -58,6 +59,10 @@ class AwsS3E2eTest : public ::testing::Test {
     return RunCommand(argv, o);
   }
   CommandResult AwsAsAdmin(std::vector<std::string> args) { return Aws(std::move(args), "ops", admin_secret_); }
+  CommandResult Ssm(std::vector<std::string> args, const std::string& key_id, const std::string& secret) {
+    args.insert(args.begin(), "ssm");
+    return Aws(std::move(args), key_id, secret, "/aws");
+  }
 
   // A boto3 script (argv[1] the endpoint, [2] key id, [3] secret) printing what it checks.
   CommandResult Boto3(const std::string& script, const std::string& key_id, const std::string& secret) {
@@ -210,6 +215,62 @@ print("tampered:", send(b"abc", b"abd", now))
   EXPECT_NE(r.out.find("tampered: 400"), std::string::npos) << r;
   EXPECT_NE(r.out.find("<Code>XAmzContentSHA256Mismatch</Code>"), std::string::npos) << r;
   EXPECT_EQ(cli_test::ReadFileBytes(data_ + "/bucket/images_for_detection/t.bin"), "abc");
+}
+
+TEST_F(AwsS3E2eTest, TheAwsCliAndBoto3ReadAndWriteTheParametersThroughSsm) {
+  CommandResult off = Ssm({"put-parameter", "--name", "Enable-Automatic-Training", "--value", "false", "--type",
+                           "String", "--overwrite"},
+                          "ops", admin_secret_);
+  ASSERT_EQ(off.exit_code, 0) << off;
+  CommandResult get = Ssm({"get-parameter", "--name", "Enable-Automatic-Training", "--query", "Parameter.Value",
+                           "--output", "text"},
+                          "ops", admin_secret_);
+  ASSERT_EQ(get.exit_code, 0) << get;
+  EXPECT_EQ(get.LastOutLine(), "false");
+  // The native side sees the same value, written by the token.
+  CommandResult native = RunLabelloopOn(data_, {"params", "get", "Enable-Automatic-Training", "--json"});
+  ASSERT_EQ(native.exit_code, 0) << native;
+  EXPECT_NE(native.out.find("\"false\""), std::string::npos) << native;
+  EXPECT_NE(native.out.find("aws:ops"), std::string::npos) << native;
+
+  CommandResult described = Ssm({"describe-parameters", "--query", "length(Parameters)"}, "ops", admin_secret_);
+  ASSERT_EQ(described.exit_code, 0) << described;
+  EXPECT_EQ(described.LastOutLine(), "11");
+  CommandResult history = Ssm({"get-parameter-history", "--name", "Enable-Automatic-Training", "--query",
+                               "Parameters[-1].Value", "--output", "text"},
+                              "ops", admin_secret_);
+  ASSERT_EQ(history.exit_code, 0) << history;
+  EXPECT_EQ(history.LastOutLine(), "false");
+
+  // What the walkthrough's functions do with boto3: read several parameters at once.
+  const std::string script = R"py(
+import sys, boto3
+ssm = boto3.client("ssm", endpoint_url=sys.argv[1].replace("/s3", "/aws"), aws_access_key_id=sys.argv[2],
+                   aws_secret_access_key=sys.argv[3], region_name="us-east-1")
+got = ssm.get_parameters(Names=["Enable-Automatic-Training", "Minimum-Untrained-Images", "No-Such-Thing"])
+print({p["Name"]: p["Value"] for p in got["Parameters"]}, got["InvalidParameters"])
+try:
+    ssm.put_parameter(Name="Minimum-Untrained-Images", Value="many", Type="String", Overwrite=True)
+except ssm.exceptions.ClientError as e:
+    print("refused:", e.response["Error"]["Code"])
+)py";
+  CommandResult boto = Boto3(script, "ops", admin_secret_);
+  ASSERT_EQ(boto.exit_code, 0) << boto;
+  EXPECT_NE(boto.out.find("'Enable-Automatic-Training': 'false'"), std::string::npos) << boto;
+  EXPECT_NE(boto.out.find("['No-Such-Thing']"), std::string::npos) << boto;
+  EXPECT_NE(boto.out.find("refused: ValidationException"), std::string::npos) << boto;
+
+  // Parameters are an admin's: a consumer token is refused; no overwrite flag, no write.
+  CommandResult consumer = Ssm({"get-parameter", "--name", "Enable-Automatic-Training"}, "camera", consumer_secret_);
+  EXPECT_NE(consumer.exit_code, 0) << consumer;
+  EXPECT_NE(consumer.err.find("AccessDeniedException"), std::string::npos) << consumer;
+  CommandResult no_overwrite =
+      Ssm({"put-parameter", "--name", "Enable-Automatic-Training", "--value", "true", "--type", "String"}, "ops",
+          admin_secret_);
+  EXPECT_NE(no_overwrite.exit_code, 0) << no_overwrite;
+  EXPECT_NE(no_overwrite.err.find("ParameterAlreadyExists"), std::string::npos) << no_overwrite;
+  CommandResult bad_secret = Ssm({"describe-parameters"}, "ops", admin_secret_ + "x");
+  EXPECT_NE(bad_secret.err.find("SignatureDoesNotMatch"), std::string::npos) << bad_secret;
 }
 
 }  // namespace
