@@ -13,7 +13,6 @@
 
 #include "common/clock.h"
 #include "common/file_util.h"
-#include "common/private_files.h"
 #include "common/json_util.h"
 #include "db/sqlite_backup.h"
 #include "store/copy_objects.h"
@@ -56,8 +55,9 @@ Status FsyncPath(const fs::path& path) {
   return rc == 0 ? OkStatus() : FsError("syncing", path, err);
 }
 
-Status WriteFileDurably(const fs::path& path, std::string_view bytes) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+// `mode` 0600 for secrets (config.json, the signing key): private from their first byte.
+Status WriteFileDurably(const fs::path& path, std::string_view bytes, mode_t mode) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return FsError("creating", path, errno);
   while (!bytes.empty()) {
     const ssize_t n = write(fd, bytes.data(), bytes.size());
@@ -158,13 +158,12 @@ Result<bool> CopyConfigAndLogs(const fs::path& from_dir, const fs::path& to_dir)
   fs::create_directories(to_dir / kLogsName, ec);
   if (ec) return FsError("creating", to_dir / kLogsName, ec.value());
   if (fs::exists(from_dir / kSigningKeyName, ec)) {
-    RETURN_IF_ERROR(MakePrivateFile((to_dir / kSigningKeyName).string()));
     ASSIGN_OR_RETURN(std::string key, ReadFileBytes((from_dir / kSigningKeyName).string()));
-    RETURN_IF_ERROR(WriteFileDurably(to_dir / kSigningKeyName, key));
+    RETURN_IF_ERROR(WriteFileDurably(to_dir / kSigningKeyName, key, 0600));
   }
   if (!fs::exists(from_dir / kConfigName, ec)) return false;
   ASSIGN_OR_RETURN(std::string config, ReadFileBytes((from_dir / kConfigName).string()));
-  RETURN_IF_ERROR(WriteFileDurably(to_dir / kConfigName, config));
+  RETURN_IF_ERROR(WriteFileDurably(to_dir / kConfigName, config, 0600));
   return true;
 }
 
@@ -238,7 +237,7 @@ Result<BackupSummary> BackupDataFolder(const std::string& data_dir, const std::s
                    {"object_bytes", summary.object_bytes},
                    {"objects_left_out", summary.objects_left_out},
                    {"objects", copied}};
-  RETURN_IF_ERROR(WriteFileDurably(staging.path() / kBackupManifestName, manifest.dump(1)));
+  RETURN_IF_ERROR(WriteFileDurably(staging.path() / kBackupManifestName, manifest.dump(1), 0644));
   RETURN_IF_ERROR(Publish(staging.path(), to, /*replace=*/false, progress));
   staging.Keep();
   return summary;

@@ -78,7 +78,9 @@ export const tests = [
       assert.ok(routes.length >= 50, `only ${routes.length} routes parsed from route_table.cc`);
       const roles = { kOpen: ['anyone'], kAdminOnly: ['admin'], kAdminReviewer: ['admin', 'reviewer'],
                       kAdminConsumer: ['admin', 'consumer'], kAnyRole: ['admin', 'reviewer', 'consumer'],
-                      kAnyRoleUnlessMetricsOpen: ['admin', 'reviewer', 'consumer', 'anyone when configured open'] };
+                      kAnyRoleUnlessMetricsOpen: ['admin', 'reviewer', 'consumer', 'anyone when configured open'],
+                      kAwsSignedAnyRole: ['admin', 'reviewer', 'consumer'],
+                      kAwsSignedJsonAnyRole: ['admin', 'reviewer', 'consumer'] };
       let operations = 0;
       for (const item of Object.values(doc.paths)) operations += Object.keys(item).length;
       assert.equal(operations, routes.length, 'the description has operations the table does not');
