@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
   bool validate = false, no_open_set = false, none_unseen_photos = false, loc_sweep = false, calibrate = false;
   bool temperature_sweep = false;
   model::TemperatureRange temperature_range;
-  std::string loc_sizes, boxes_dir;
+  std::string loc_sizes, boxes_dir, loc_dump;
   model::LocalizerOptions localizer;
   double scale = 1.0 / 255.0, mean = 0.0;
   model::ClassifierOptions options;
@@ -173,6 +173,7 @@ int main(int argc, char** argv) {
   app.add_option("--loc-sizes", loc_sizes, "localiser: letterbox sizes combined (default: all)");
   app.add_flag("--loc-max,!--loc-mean", localizer.max_over_sizes, "localiser: combine sizes by max (default) or mean");
   app.add_flag("--loc-sweep", loc_sweep, "also report a grid of localiser settings (thresholds x sizes x combination)");
+  app.add_option("--loc-dump", loc_dump, "write the per-location maps of the scored images to this file (bench/loc_replay reads it)");
   app.add_option("--boxes", boxes_dir, "draw truth (green) and predicted (red) boxes of a few images into this folder (last seed)");
   app.add_flag("--calibrate", calibrate,
                "fit a temperature as training does (a model trained on 80% of the training images, its held-out "
@@ -360,6 +361,8 @@ int main(int argc, char** argv) {
   };
   std::vector<Run> runs;
   model::ClassifierTrainingStats stats;
+  std::ofstream dump;
+  if (!loc_dump.empty()) dump.open(loc_dump, std::ios::binary);
   for (int s = 0; s < seeds; ++s) {
     options.head.seed = base_seed + s;
     double temperature = 1.0;
@@ -393,6 +396,10 @@ int main(int argc, char** argv) {
       auto it = truth.find(test_dir + "/" + f.path);
       if (it == truth.end()) return;
       const model::BoundingBox want = bench::ToFractions(it->second, bgr.cols, bgr.rows);
+      if (dump.is_open()) {
+        bench::WriteLocationRecord(dump, {f.path, int(options.head.seed), true_class, bgr.cols, bgr.rows, want,
+                                          it->second.scale, scores.locations});
+      }
       for (size_t c = 0; c < loc_configs.size(); ++c) {
         model::BoundingBox got = model::Localize(scores.locations, true_class, bgr.cols, bgr.rows, loc_configs[c]);
         const double iou = model::IntersectionOverUnion(got, want);

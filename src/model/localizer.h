@@ -31,12 +31,27 @@ struct LocationProbabilities {
 // labelled images at IoU >= 0.5 (mean IoU 0.56); 0.5 by mean, 32.5% (boxes too small, worst
 // on large logos); one size alone at most 57%. docs/experiments.md, "Where is it".
 struct LocalizerOptions {
+  // What is mapped at each location.
+  enum class Score {
+    kProbability,        // the label's probability
+    kVersusBackground,   // p(label) / (p(label) + p(background)): the background class is the last
+    kLogRatio,           // log p(label) - log p(background)
+  };
   // The region is the connected set of grid points, around the peak, at or above
   // floor + threshold * (peak - floor).
   double threshold = 0.3;
   int grid_cells = 64;               // resampling grid over the image's long side
   std::vector<int> sizes;            // letterbox sizes combined (empty: every map)
   bool max_over_sizes = true;        // combine the sizes by maximum (else mean)
+  Score score = Score::kProbability;
+  // Of the chosen sizes, only the n where the label's score peaks highest (0: all).
+  int best_sizes = 0;
+  bool normalize_sizes = false;      // each size's map scaled to its own floor..peak first
+  // Box edges where the score crosses the cut between grid points (else whole points).
+  bool subcell_edges = false;
+  // Each edge then moves in by this share of the image's long side: the maps are blurred
+  // by their receptive field and the resampling, a margin that does not grow with the logo.
+  double edge_inset = 0;
 };
 
 // The box of class `class_index` in an image of `image_width` x `image_height` px.
