@@ -78,8 +78,9 @@ std::vector<float> ResampleToGrid(const std::vector<LocationProbabilities>& maps
     // A cell's feature is centred on its stride-sized patch of the letterboxed input.
     const double stride_x = double(m->letterbox_size) / m->width, stride_y = double(m->letterbox_size) / m->height;
     std::vector<Tap> xs(gw), ys(gh);
-    for (int i = 0; i < gw; ++i) xs[i] = TapAt((at.x + (i + 0.5) * at.width / gw) / stride_x - 0.5, m->width);
-    for (int j = 0; j < gh; ++j) ys[j] = TapAt((at.y + (j + 0.5) * at.height / gh) / stride_y - 0.5, m->height);
+    const double centre = 0.5 + options.cell_shift;
+    for (int i = 0; i < gw; ++i) xs[i] = TapAt((at.x + (i + 0.5) * at.width / gw) / stride_x - centre, m->width);
+    for (int j = 0; j < gh; ++j) ys[j] = TapAt((at.y + (j + 0.5) * at.height / gh) / stride_y - centre, m->height);
     rows.assign(size_t(m->height) * gw, 0.0f);
     for (int y = 0; y < m->height; ++y) {
       const float* in = plane.data() + size_t(y) * m->width;
@@ -143,6 +144,28 @@ BoundingBox Edges(const std::vector<float>& grid, const std::vector<char>& in, i
   return {left / gw, top / gh, (right - left) / gw, (bottom - top) / gh};
 }
 
+// The region's weighted centroid ± `sigmas` standard deviations per axis (weights: how far
+// above the cut each point is), clamped to the image.
+BoundingBox MomentBox(const std::vector<float>& grid, const std::vector<char>& in, int gw, int gh, float cut,
+                      double sigmas) {
+  double w = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
+  for (int y = 0; y < gh; ++y) {
+    for (int x = 0; x < gw; ++x) {
+      const size_t p = size_t(y) * gw + x;
+      if (!in[p]) continue;
+      const double v = std::max(1e-9, double(grid[p] - cut)), cx = x + 0.5, cy = y + 0.5;
+      w += v, sx += v * cx, sy += v * cy, sxx += v * cx * cx, syy += v * cy * cy;
+    }
+  }
+  const double mx = sx / w, my = sy / w;
+  // At least half a point each side: a single point is boxed as itself.
+  const double hx = std::max(0.5, sigmas * std::sqrt(std::max(0.0, sxx / w - mx * mx)));
+  const double hy = std::max(0.5, sigmas * std::sqrt(std::max(0.0, syy / w - my * my)));
+  const double x0 = std::max(0.0, mx - hx), x1 = std::min(double(gw), mx + hx);
+  const double y0 = std::max(0.0, my - hy), y1 = std::min(double(gh), my + hy);
+  return {x0 / gw, y0 / gh, (x1 - x0) / gw, (y1 - y0) / gh};
+}
+
 }  // namespace
 
 BoundingBox Localize(const std::vector<LocationProbabilities>& maps, int class_index, int image_width,
@@ -154,27 +177,34 @@ BoundingBox Localize(const std::vector<LocationProbabilities>& maps, int class_i
   const auto [lo_it, hi_it] = std::minmax_element(grid.begin(), grid.end());
   const float floor = *lo_it, peak = *hi_it;
   const float cut = floor + float(options.threshold) * (peak - floor);
-  // Flood fill (4-connected) from the peak over the points at or above the cut.
-  const int start = int(hi_it - grid.begin());
+  // Flood fill from the seeds over the points at or above the cut: 4-connected, or within
+  // `bridge` + 1 points (Chebyshev) when gaps are bridged.
+  const float seed_cut = std::max(cut, floor + float(options.seed_threshold) * (peak - floor));
   std::vector<char> seen(grid.size(), 0);
-  std::vector<int> stack = {start};
-  seen[start] = 1;
+  std::vector<int> stack = {int(hi_it - grid.begin())};
+  seen[stack[0]] = 1;
+  for (size_t p = 0; p < grid.size(); ++p) {
+    if (!seen[p] && grid[p] >= seed_cut) seen[p] = 1, stack.push_back(int(p));
+  }
+  const int reach = options.bridge + 1;
   Region r{gw, gh, -1, -1};
   while (!stack.empty()) {
     const int p = stack.back();
     stack.pop_back();
     const int x = p % gw, y = p / gw;
     r.x0 = std::min(r.x0, x), r.x1 = std::max(r.x1, x), r.y0 = std::min(r.y0, y), r.y1 = std::max(r.y1, y);
-    const int neighbours[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
-    for (const auto& [nx, ny] : neighbours) {
-      if (nx < 0 || ny < 0 || nx >= gw || ny >= gh) continue;
-      const int q = ny * gw + nx;
-      if (seen[q] || grid[q] < cut) continue;
-      seen[q] = 1;
-      stack.push_back(q);
+    for (int ny = std::max(0, y - reach); ny <= std::min(gh - 1, y + reach); ++ny) {
+      for (int nx = std::max(0, x - reach); nx <= std::min(gw - 1, x + reach); ++nx) {
+        if (reach == 1 && nx != x && ny != y) continue;  // 4-connected
+        const int q = ny * gw + nx;
+        if (seen[q] || grid[q] < cut) continue;
+        seen[q] = 1;
+        stack.push_back(q);
+      }
     }
   }
-  BoundingBox box = Edges(grid, seen, gw, gh, r, cut, options.subcell_edges);
+  BoundingBox box = options.moment_sigmas > 0 ? MomentBox(grid, seen, gw, gh, cut, options.moment_sigmas)
+                                              : Edges(grid, seen, gw, gh, r, cut, options.subcell_edges);
   if (options.edge_inset > 0) {
     // Never below one grid point a side, kept centred.
     auto inset = [&](double& start, double& extent, double share, int points) {

@@ -52,6 +52,17 @@ struct LocalizerOptions {
   // Each edge then moves in by this share of the image's long side: the maps are blurred
   // by their receptive field and the resampling, a margin that does not grow with the logo.
   double edge_inset = 0;
+  // Hysteresis: every point at or above floor + seed_threshold * (peak - floor) seeds the
+  // region (1: the peak alone), so a logo whose parts light up apart is boxed whole.
+  double seed_threshold = 1.0;
+  // Points this many grid points apart (a gap below the cut between them) still connect.
+  int bridge = 0;
+  // When positive, the box is the region's weighted centroid ± moment_sigmas standard
+  // deviations along each axis (weights: score - cut), instead of its extremes; a uniform
+  // block has its edges at sqrt(3) = 1.73.
+  double moment_sigmas = 0;
+  // Where a map cell's feature sits, in cells past the centre of its stride-sized patch.
+  double cell_shift = 0;
 };
 
 // The box of class `class_index` in an image of `image_width` x `image_height` px.
