@@ -168,7 +168,9 @@ int main(int argc, char** argv) {
                "evaluate only none/ images whose background photo (images.csv bg_file) no reserved image uses");
   app.add_option("--dump", dump_dir, "write example synthetic renders to this folder and exit");
   app.add_option("--scores", scores_out, "write each evaluated image's top confidence to this file (TSV, last seed)");
-  app.add_option("--loc-threshold", localizer.threshold, "localiser: share of the way from floor to peak");
+  app.add_option("--loc-threshold", localizer.threshold, "localiser: share of the way from floor to peak of the probability (0: no such box)");
+  app.add_option("--loc-bg-threshold", localizer.background_threshold,
+                 "localiser: the same on the label against the background (0: no such box)");
   app.add_option("--loc-grid", localizer.grid_cells, "localiser: grid cells over the long side");
   app.add_option("--loc-sizes", loc_sizes, "localiser: letterbox sizes combined (default: all)");
   app.add_flag("--loc-max,!--loc-mean", localizer.max_over_sizes, "localiser: combine sizes by max (default) or mean");
@@ -243,7 +245,8 @@ int main(int argc, char** argv) {
   auto describe = [](const model::LocalizerOptions& c) {
     std::string sizes = "all";
     if (!c.sizes.empty()) sizes = fmt::format("{}", fmt::join(c.sizes, "+"));
-    return fmt::format("t={:.2f} sizes={} {} grid={}", c.threshold, sizes, c.max_over_sizes ? "max" : "mean", c.grid_cells);
+    return fmt::format("t={:.2f} bt={:.2f} sizes={} {} grid={}", c.threshold, c.background_threshold, sizes,
+                       c.max_over_sizes ? "max" : "mean", c.grid_cells);
   };
   std::vector<std::string> labels;
   for (const auto& t : train) labels.push_back(t.label);

@@ -1,13 +1,15 @@
 // loc_replay: scores localiser settings on the per-location maps fewshot_eval --loc-dump
 // saved, without retraining, so settings can be compared on the validation split in seconds.
 //
-//   loc_replay var/loc/val_public_k10.bin --config "t=0.2,0.25,0.3 score=prob,bg best=0,1"
+//   loc_replay var/loc/val_public_k10.bin --config "t=0.2,0.25,0.3 bt=0,0.55"
 //
-// Each --config is a cross-product of comma-separated values for the keys t (threshold),
-// grid, sizes (e.g. 224+448; all), combine (max, mean), score (prob, bg, logratio), best
-// (n sizes with the highest peak; 0: all), norm (0/1: each size scaled to its floor..peak),
-// sub (0/1: sub-cell edges), inset (edge inset, share of the long side). Output: per setting, the IoU >= 0.5 share and mean IoU (mean ±
-// sd over the dump's seeds), by logo size with --by-scale, and how the misses fail.
+// Each --config is a cross-product of comma-separated values for the keys of
+// model::LocalizerOptions: t (threshold on the probability; 0: no such box), bt (on the label
+// against the background; 0: none), grid, sizes (e.g. 224+448; all), combine (max, mean);
+// "A | B" averages the boxes of settings A and B edge by edge. Output: per setting, the
+// IoU >= 0.5 share and mean IoU (mean ± sd over the dump's seeds), by logo size with
+// --by-scale, how the misses fail, and the mean centre offset and area ratio. --draw N
+// draws the first setting's first N misses with the label's maps beside them.
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -38,24 +40,12 @@ std::vector<std::string> Split(const std::string& s, char sep) {
 // One key's value applied to options; false for an unknown key or value.
 bool Apply(const std::string& key, const std::string& value, lm::LocalizerOptions& o) {
   if (key == "t") o.threshold = std::stod(value);
+  else if (key == "bt") o.background_threshold = std::stod(value);
   else if (key == "grid") o.grid_cells = std::stoi(value);
   else if (key == "sizes") {
     o.sizes.clear();
     if (value != "all") for (const auto& s : Split(value, '+')) o.sizes.push_back(std::stoi(s));
   } else if (key == "combine") o.max_over_sizes = value == "max";
-  else if (key == "score") {
-    if (value == "prob") o.score = lm::LocalizerOptions::Score::kProbability;
-    else if (value == "bg") o.score = lm::LocalizerOptions::Score::kVersusBackground;
-    else if (value == "logratio") o.score = lm::LocalizerOptions::Score::kLogRatio;
-    else return false;
-  } else if (key == "best") o.best_sizes = std::stoi(value);
-  else if (key == "norm") o.normalize_sizes = value == "1";
-  else if (key == "sub") o.subcell_edges = value == "1";
-  else if (key == "inset") o.edge_inset = std::stod(value);
-  else if (key == "shift") o.cell_shift = std::stod(value);
-  else if (key == "seed") o.seed_threshold = std::stod(value);
-  else if (key == "bridge") o.bridge = std::stoi(value);
-  else if (key == "moments") o.moment_sigmas = std::stod(value);
   else return false;
   return true;
 }

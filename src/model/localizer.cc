@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <utility>
 
 #include "model/feature_maps.h"
 
 namespace labelloop::model {
 namespace {
+
+// What a box is drawn from at each location.
+enum class Score { kProbability, kVersusBackground };
 
 // Linear interpolation taps along one axis: map coordinate (cell centres at integers),
 // clamped to the map.
@@ -23,67 +25,42 @@ Tap TapAt(double f, int cells) {
   return {lo, std::min(lo + 1, cells - 1), float(f - lo)};
 }
 
-// One map's score plane of the class (height * width), as the options ask.
-std::vector<float> ScorePlane(const LocationProbabilities& m, int class_index, const LocalizerOptions& options) {
+// One map's score of the class at each of its cells (height * width).
+std::vector<float> ScorePlane(const LocationProbabilities& m, int class_index, Score score) {
   const size_t n = size_t(m.height) * m.width;
   const float* p = m.probs.data() + size_t(class_index) * n;
   std::vector<float> plane(p, p + n);
-  if (options.score == LocalizerOptions::Score::kProbability) return plane;
-  const int classes = int(m.probs.size() / n);
-  const float* bg = m.probs.data() + size_t(classes - 1) * n;
-  constexpr float kTiny = 1e-6f;  // probabilities of a softmax average are never 0; a guard only
+  if (score == Score::kProbability) return plane;
+  const float* bg = m.probs.data() + (m.probs.size() / n - 1) * n;  // the background is the last class
   for (size_t i = 0; i < n; ++i) {
-    plane[i] = options.score == LocalizerOptions::Score::kLogRatio ? std::log(p[i] + kTiny) - std::log(bg[i] + kTiny)
-                                                                   : p[i] / (p[i] + bg[i] + kTiny);
+    const float both = p[i] + bg[i];
+    plane[i] = both > 0 ? p[i] / both : 0.0f;
   }
   return plane;
-}
-
-// The maps the options combine, with their score planes.
-std::vector<std::pair<const LocationProbabilities*, std::vector<float>>> ChosenPlanes(
-    const std::vector<LocationProbabilities>& maps, int class_index, const LocalizerOptions& options) {
-  std::vector<std::pair<const LocationProbabilities*, std::vector<float>>> out;
-  for (const auto& m : maps) {
-    if (!options.sizes.empty() && std::find(options.sizes.begin(), options.sizes.end(), m.letterbox_size) == options.sizes.end()) {
-      continue;
-    }
-    out.emplace_back(&m, ScorePlane(m, class_index, options));
-  }
-  auto peak = [](const auto& e) { return *std::max_element(e.second.begin(), e.second.end()); };
-  if (options.best_sizes > 0 && int(out.size()) > options.best_sizes) {
-    std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) { return peak(a) > peak(b); });
-    out.resize(options.best_sizes);
-  }
-  if (options.normalize_sizes) {
-    for (auto& [m, plane] : out) {
-      const auto [lo, hi] = std::minmax_element(plane.begin(), plane.end());
-      const float floor = *lo, range = *hi - *lo;
-      for (float& v : plane) v = range > 0 ? (v - floor) / range : 0.0f;
-    }
-  }
-  return out;
 }
 
 // The score at every grid point (gw x gh over the image), combined over the chosen maps.
 // Bilinear, done separably (rows, then columns): a few thousand multiply-adds per label
 // and size.
-std::vector<float> ResampleToGrid(const std::vector<LocationProbabilities>& maps, int class_index, int image_width,
-                                  int image_height, int gw, int gh, const LocalizerOptions& options) {
-  const auto planes = ChosenPlanes(maps, class_index, options);
-  std::vector<float> grid(size_t(gw) * gh, options.max_over_sizes ? -INFINITY : 0.0f);
-  if (planes.empty()) std::fill(grid.begin(), grid.end(), 0.0f);
+std::vector<float> ResampleToGrid(const std::vector<LocationProbabilities>& maps, int class_index, Score score,
+                                  int image_width, int image_height, int gw, int gh, const LocalizerOptions& options) {
+  std::vector<float> grid(size_t(gw) * gh, 0.0f);
   std::vector<float> rows;
-  for (const auto& [m, plane] : planes) {
-    const LetterboxPlacement at = PlaceInLetterbox(image_width, image_height, m->letterbox_size);
+  int used = 0;
+  for (const auto& m : maps) {
+    if (!options.sizes.empty() && std::find(options.sizes.begin(), options.sizes.end(), m.letterbox_size) == options.sizes.end()) {
+      continue;
+    }
+    const std::vector<float> plane = ScorePlane(m, class_index, score);
+    const LetterboxPlacement at = PlaceInLetterbox(image_width, image_height, m.letterbox_size);
     // A cell's feature is centred on its stride-sized patch of the letterboxed input.
-    const double stride_x = double(m->letterbox_size) / m->width, stride_y = double(m->letterbox_size) / m->height;
+    const double stride_x = double(m.letterbox_size) / m.width, stride_y = double(m.letterbox_size) / m.height;
     std::vector<Tap> xs(gw), ys(gh);
-    const double centre = 0.5 + options.cell_shift;
-    for (int i = 0; i < gw; ++i) xs[i] = TapAt((at.x + (i + 0.5) * at.width / gw) / stride_x - centre, m->width);
-    for (int j = 0; j < gh; ++j) ys[j] = TapAt((at.y + (j + 0.5) * at.height / gh) / stride_y - centre, m->height);
-    rows.assign(size_t(m->height) * gw, 0.0f);
-    for (int y = 0; y < m->height; ++y) {
-      const float* in = plane.data() + size_t(y) * m->width;
+    for (int i = 0; i < gw; ++i) xs[i] = TapAt((at.x + (i + 0.5) * at.width / gw) / stride_x - 0.5, m.width);
+    for (int j = 0; j < gh; ++j) ys[j] = TapAt((at.y + (j + 0.5) * at.height / gh) / stride_y - 0.5, m.height);
+    rows.assign(size_t(m.height) * gw, 0.0f);
+    for (int y = 0; y < m.height; ++y) {
+      const float* in = plane.data() + size_t(y) * m.width;
       float* out = rows.data() + size_t(y) * gw;
       for (int i = 0; i < gw; ++i) out[i] = in[xs[i].lo] + xs[i].weight_hi * (in[xs[i].hi] - in[xs[i].lo]);
     }
@@ -97,124 +74,66 @@ std::vector<float> ResampleToGrid(const std::vector<LocationProbabilities>& maps
         g[i] = options.max_over_sizes ? std::max(g[i], v) : g[i] + v;
       }
     }
+    ++used;
   }
-  if (!options.max_over_sizes && planes.size() > 1) {
-    for (float& g : grid) g /= float(planes.size());
+  if (!options.max_over_sizes && used > 1) {
+    for (float& g : grid) g /= float(used);
   }
   return grid;
 }
 
-// Where, between grid point `inside` (at or above the cut) and its neighbour `outside`
-// (below it, or off the grid), the score crosses the cut: an offset from `inside`'s
-// centre towards `outside`, in points (0-1). Linear, as the resampling is.
-double Crossing(float inside, float outside, float cut) {
-  if (inside <= outside) return 0.5;
-  return std::clamp(double(inside - cut) / double(inside - outside), 0.0, 1.0);
-}
-
-struct Region {
-  int x0, y0, x1, y1;  // inclusive grid points
-};
-
-// Sub-cell edges: each side of the region moves to where the score crosses the cut along
-// the row or column of the region's strongest point on that side (else the side is the
-// edge of its outermost points, half a point beyond their centres).
-BoundingBox Edges(const std::vector<float>& grid, const std::vector<char>& in, int gw, int gh, const Region& r,
-                  float cut, bool subcell) {
-  double left = r.x0, right = r.x1 + 1.0, top = r.y0, bottom = r.y1 + 1.0;
-  if (subcell) {
-    auto at = [&](int x, int y) { return grid[size_t(y) * gw + x]; };
-    // The strongest region point of a column (or row) on the side, and its outer neighbour.
-    auto side = [&](bool vertical, int line, int step, int count) {
-      float best = -INFINITY, beyond = -INFINITY;
-      for (int k = 0; k < count; ++k) {
-        const int x = vertical ? line : k, y = vertical ? k : line;
-        if (!in[size_t(y) * gw + x] || at(x, y) <= best) continue;
-        best = at(x, y);
-        const int nx = vertical ? x + step : x, ny = vertical ? y : y + step;
-        beyond = (nx < 0 || ny < 0 || nx >= gw || ny >= gh) ? best : at(nx, ny);
-      }
-      return (beyond >= best) ? 0.5 : Crossing(best, beyond, cut);
-    };
-    left = r.x0 + 0.5 - side(true, r.x0, -1, gh);
-    right = r.x1 + 0.5 + side(true, r.x1, +1, gh);
-    top = r.y0 + 0.5 - side(false, r.y0, -1, gw);
-    bottom = r.y1 + 0.5 + side(false, r.y1, +1, gw);
-  }
-  return {left / gw, top / gh, (right - left) / gw, (bottom - top) / gh};
-}
-
-// The region's weighted centroid ± `sigmas` standard deviations per axis (weights: how far
-// above the cut each point is), clamped to the image.
-BoundingBox MomentBox(const std::vector<float>& grid, const std::vector<char>& in, int gw, int gh, float cut,
-                      double sigmas) {
-  double w = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
-  for (int y = 0; y < gh; ++y) {
-    for (int x = 0; x < gw; ++x) {
-      const size_t p = size_t(y) * gw + x;
-      if (!in[p]) continue;
-      const double v = std::max(1e-9, double(grid[p] - cut)), cx = x + 0.5, cy = y + 0.5;
-      w += v, sx += v * cx, sy += v * cy, sxx += v * cx * cx, syy += v * cy * cy;
+// The box of one score at one threshold (see LocalizerOptions).
+BoundingBox RegionBox(const std::vector<LocationProbabilities>& maps, int class_index, Score score, double threshold,
+                      int image_width, int image_height, const LocalizerOptions& options) {
+  const int long_side = std::max(image_width, image_height);
+  const int gw = std::max(1, int(std::lround(double(options.grid_cells) * image_width / long_side)));
+  const int gh = std::max(1, int(std::lround(double(options.grid_cells) * image_height / long_side)));
+  std::vector<float> grid = ResampleToGrid(maps, class_index, score, image_width, image_height, gw, gh, options);
+  const auto [lo_it, hi_it] = std::minmax_element(grid.begin(), grid.end());
+  const float floor = *lo_it, peak = *hi_it;
+  const float cut = floor + float(threshold) * (peak - floor);
+  // Flood fill (4-connected) from the peak over the points at or above the cut.
+  const int start = int(hi_it - grid.begin());
+  std::vector<char> seen(grid.size(), 0);
+  std::vector<int> stack = {start};
+  seen[start] = 1;
+  int x0 = gw, y0 = gh, x1 = -1, y1 = -1;
+  while (!stack.empty()) {
+    const int p = stack.back();
+    stack.pop_back();
+    const int x = p % gw, y = p / gw;
+    x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+    const int neighbours[4][2] = {{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}};
+    for (const auto& [nx, ny] : neighbours) {
+      if (nx < 0 || ny < 0 || nx >= gw || ny >= gh) continue;
+      const int q = ny * gw + nx;
+      if (seen[q] || grid[q] < cut) continue;
+      seen[q] = 1;
+      stack.push_back(q);
     }
   }
-  const double mx = sx / w, my = sy / w;
-  // At least half a point each side: a single point is boxed as itself.
-  const double hx = std::max(0.5, sigmas * std::sqrt(std::max(0.0, sxx / w - mx * mx)));
-  const double hy = std::max(0.5, sigmas * std::sqrt(std::max(0.0, syy / w - my * my)));
-  const double x0 = std::max(0.0, mx - hx), x1 = std::min(double(gw), mx + hx);
-  const double y0 = std::max(0.0, my - hy), y1 = std::min(double(gh), my + hy);
-  return {x0 / gw, y0 / gh, (x1 - x0) / gw, (y1 - y0) / gh};
+  return {double(x0) / gw, double(y0) / gh, double(x1 + 1 - x0) / gw, double(y1 + 1 - y0) / gh};
 }
 
 }  // namespace
 
 BoundingBox Localize(const std::vector<LocationProbabilities>& maps, int class_index, int image_width,
                      int image_height, const LocalizerOptions& options) {
-  const int long_side = std::max(image_width, image_height);
-  const int gw = std::max(1, int(std::lround(double(options.grid_cells) * image_width / long_side)));
-  const int gh = std::max(1, int(std::lround(double(options.grid_cells) * image_height / long_side)));
-  std::vector<float> grid = ResampleToGrid(maps, class_index, image_width, image_height, gw, gh, options);
-  const auto [lo_it, hi_it] = std::minmax_element(grid.begin(), grid.end());
-  const float floor = *lo_it, peak = *hi_it;
-  const float cut = floor + float(options.threshold) * (peak - floor);
-  // Flood fill from the seeds over the points at or above the cut: 4-connected, or within
-  // `bridge` + 1 points (Chebyshev) when gaps are bridged.
-  const float seed_cut = std::max(cut, floor + float(options.seed_threshold) * (peak - floor));
-  std::vector<char> seen(grid.size(), 0);
-  std::vector<int> stack = {int(hi_it - grid.begin())};
-  seen[stack[0]] = 1;
-  for (size_t p = 0; p < grid.size(); ++p) {
-    if (!seen[p] && grid[p] >= seed_cut) seen[p] = 1, stack.push_back(int(p));
+  std::vector<BoundingBox> boxes;
+  if (options.threshold > 0) {
+    boxes.push_back(RegionBox(maps, class_index, Score::kProbability, options.threshold, image_width, image_height, options));
   }
-  const int reach = options.bridge + 1;
-  Region r{gw, gh, -1, -1};
-  while (!stack.empty()) {
-    const int p = stack.back();
-    stack.pop_back();
-    const int x = p % gw, y = p / gw;
-    r.x0 = std::min(r.x0, x), r.x1 = std::max(r.x1, x), r.y0 = std::min(r.y0, y), r.y1 = std::max(r.y1, y);
-    for (int ny = std::max(0, y - reach); ny <= std::min(gh - 1, y + reach); ++ny) {
-      for (int nx = std::max(0, x - reach); nx <= std::min(gw - 1, x + reach); ++nx) {
-        if (reach == 1 && nx != x && ny != y) continue;  // 4-connected
-        const int q = ny * gw + nx;
-        if (seen[q] || grid[q] < cut) continue;
-        seen[q] = 1;
-        stack.push_back(q);
-      }
-    }
+  if (options.background_threshold > 0) {
+    boxes.push_back(RegionBox(maps, class_index, Score::kVersusBackground, options.background_threshold, image_width,
+                              image_height, options));
   }
-  BoundingBox box = options.moment_sigmas > 0 ? MomentBox(grid, seen, gw, gh, cut, options.moment_sigmas)
-                                              : Edges(grid, seen, gw, gh, r, cut, options.subcell_edges);
-  if (options.edge_inset > 0) {
-    // Never below one grid point a side, kept centred.
-    auto inset = [&](double& start, double& extent, double share, int points) {
-      const double kept = std::max(extent - 2 * share, std::min(extent, 1.0 / points));
-      start += (extent - kept) / 2, extent = kept;
-    };
-    inset(box.left, box.width, options.edge_inset * long_side / image_width, gw);
-    inset(box.top, box.height, options.edge_inset * long_side / image_height, gh);
-  }
-  return box;
+  if (boxes.empty()) return {0, 0, 1, 1};  // no threshold given (REQUIRES): the whole image
+  if (boxes.size() == 1) return boxes[0];
+  // Edge by edge: left, top, right and bottom each the mean of the boxes'.
+  double left = 0, top = 0, right = 0, bottom = 0;
+  for (const auto& b : boxes) left += b.left, top += b.top, right += b.left + b.width, bottom += b.top + b.height;
+  const double n = double(boxes.size());
+  return {left / n, top / n, (right - left) / n, (bottom - top) / n};
 }
 
 double IntersectionOverUnion(const BoundingBox& a, const BoundingBox& b) {
