@@ -10,6 +10,7 @@
 // IoU >= 0.5 share and mean IoU (mean ± sd over the dump's seeds), by logo size with
 // --by-scale, how the misses fail, and the mean centre offset and area ratio. --draw N
 // draws the first setting's first N misses with the label's maps beside them.
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -21,7 +22,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include "box_eval.h"
+#include "common/file_util.h"
+#include "model/classifier.h"
 #include "model/feature_maps.h"
+#include "vision/image_decoder.h"
 
 namespace lb = labelloop::bench;
 namespace lm = labelloop::model;
@@ -107,10 +111,25 @@ void DrawMiss(const lb::LocationRecord& r, const lm::BoundingBox& got, double io
   cv::imwrite(png_path, row);
 }
 
+// The images fewshot_eval --boxes would draw (its last seed, a path hash picks 1 in 20, at
+// most 24): the truth (green) and the box (red), for docs/boxes/.
+void DrawForDocs(const lb::LocationRecord& r, const lm::BoundingBox& got, double iou, const std::string& image_path,
+                 const std::string& dir) {
+  labelloop::Result<std::string> bytes = labelloop::ReadFileBytes(image_path);
+  if (!bytes.ok()) return;
+  auto bgra = labelloop::vision::DecodeImageWithAlpha(*bytes, image_path);
+  if (!bgra.ok()) return;
+  std::string name = r.path;
+  std::replace(name.begin(), name.end(), '/', '_');
+  lb::DrawBoxes(lm::CompositeOnWhite(*bgra), r.truth, got, fmt::format("{} IoU {:.2f}", r.path.substr(0, r.path.find('/')), iou),
+                fmt::format("{}/{}.png", dir, name.substr(0, name.rfind('.'))));
+}
+
 struct Tally {
   std::map<int, lb::IouTally> by_seed;
   std::map<int, std::map<int, lb::IouTally>> by_scale_seed;  // bin -> seed -> tally
   int too_big = 0, too_small = 0, misplaced = 0;             // misses, over all seeds
+  double localize_s = 0;                                     // time in Localize
   double dx = 0, dy = 0, log_area = 0;                       // sums: centre offsets (image sides), log area ratio
 };
 
@@ -130,7 +149,7 @@ int main(int argc, char** argv) {
   CLI::App app{"localiser settings scored on fewshot_eval --loc-dump files"};
   std::vector<std::string> dumps, configs;
   bool by_scale = false;
-  std::string draw_dir, images_dir;
+  std::string draw_dir, images_dir, boxes_dir;
   int draw = 0;
   app.add_option("dumps", dumps, "dump files")->required();
   app.add_option("--config", configs, "settings (see the header)")->required();
@@ -138,11 +157,13 @@ int main(int argc, char** argv) {
   app.add_option("--draw", draw, "draw this many misses of the first setting (with --images and --draw-dir)");
   app.add_option("--images", images_dir, "the folder the dump's image paths are under (e.g. BENCH/train_k20)");
   app.add_option("--draw-dir", draw_dir, "where the drawings go");
+  app.add_option("--boxes", boxes_dir, "draw the first setting's boxes as fewshot_eval --boxes does (with --images)");
   CLI11_PARSE(app, argc, argv);
   for (const auto& path : dumps) {
     std::ifstream in(path, std::ios::binary);
     const std::vector<lb::LocationRecord> records = lb::ReadLocationRecords(in);
     std::cout << fmt::format("{}: {} records\n", path, records.size());
+    int boxes_drawn = 0;
     for (const auto& full : configs) {
       // "A | B | C": the box of A's settings averaged with those of B and C (each one setting).
       const auto parts = Split(full, '|');
@@ -153,7 +174,9 @@ int main(int argc, char** argv) {
         if (!also.empty()) name += " |" + full.substr(full.find('|') + 1);
         Tally t;
         for (const auto& r : records) {
+          const auto started = std::chrono::steady_clock::now();
           lm::BoundingBox got = lm::Localize(r.maps, r.class_index, r.width, r.height, options);
+          t.localize_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           if (!also.empty()) {  // edges averaged with the other settings' boxes
             double x1 = got.left + got.width, y1 = got.top + got.height;
             for (const auto& a : also) {
@@ -165,6 +188,10 @@ int main(int argc, char** argv) {
           }
           const double iou = lm::IntersectionOverUnion(got, r.truth);
           t.by_seed[r.seed].Add(iou);
+          if (!boxes_dir.empty() && r.seed == records.back().seed && boxes_drawn < 24 && std::hash<std::string>{}(r.path) % 20 == 0) {
+            DrawForDocs(r, got, iou, images_dir + "/" + r.path, boxes_dir);
+            ++boxes_drawn;
+          }
           t.dx += (got.left + got.width / 2) - (r.truth.left + r.truth.width / 2);
           t.dy += (got.top + got.height / 2) - (r.truth.top + r.truth.height / 2);
           t.log_area += std::log(std::max(1e-9, got.width * got.height) / std::max(1e-9, r.truth.width * r.truth.height));
@@ -183,9 +210,11 @@ int main(int argc, char** argv) {
           else if (inside >= 0.8) ++t.too_small;
           else ++t.misplaced;
         }
+        boxes_dir.clear();  // the first setting's only
         const double n = std::max<size_t>(1, records.size());
-        std::cout << fmt::format("  {:<40} {}  misses: big {} small {} off {}; centre {:+.3f} {:+.3f} area x{:.2f}\n", name,
-                                 Line(t.by_seed), t.too_big, t.too_small, t.misplaced, t.dx / n, t.dy / n, std::exp(t.log_area / n));
+        std::cout << fmt::format("  {:<40} {}  misses: big {} small {} off {}; centre {:+.3f} {:+.3f} area x{:.2f}; {:.0f} us/box\n",
+                                 name, Line(t.by_seed), t.too_big, t.too_small, t.misplaced, t.dx / n, t.dy / n,
+                                 std::exp(t.log_area / n), 1e6 * t.localize_s / n);
         if (!by_scale) continue;
         for (const auto& [bin, seeds] : t.by_scale_seed) std::cout << fmt::format("      {:<22} {}\n", lb::ScaleBinName(bin), Line(seeds));
       }
