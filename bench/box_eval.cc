@@ -1,6 +1,9 @@
 #include "box_eval.h"
 
+#include <cstdint>
 #include <fstream>
+#include <istream>
+#include <ostream>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
@@ -57,6 +60,66 @@ int ScaleBin(double scale) {
 std::string ScaleBinName(int bin) {
   static const char* kNames[] = {"small (scale < 0.30)", "medium (0.30-0.45)", "large (>= 0.45)"};
   return kNames[bin];
+}
+
+namespace {
+
+template <typename T>
+void Put(std::ostream& out, const T& v) {
+  out.write(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+template <typename T>
+bool Get(std::istream& in, T& v) {
+  return bool(in.read(reinterpret_cast<char*>(&v), sizeof(T)));
+}
+
+}  // namespace
+
+// Native byte order: a dump is read back on the machine that wrote it.
+void WriteLocationRecord(std::ostream& out, const LocationRecord& r) {
+  Put(out, uint32_t(r.path.size()));
+  out.write(r.path.data(), std::streamsize(r.path.size()));
+  for (int v : {r.seed, r.class_index, r.width, r.height}) Put(out, int32_t(v));
+  for (double v : {r.truth.left, r.truth.top, r.truth.width, r.truth.height, r.scale}) Put(out, v);
+  Put(out, uint32_t(r.maps.size()));
+  for (const auto& m : r.maps) {
+    for (int v : {m.letterbox_size, m.height, m.width}) Put(out, int32_t(v));
+    Put(out, uint64_t(m.probs.size()));
+    out.write(reinterpret_cast<const char*>(m.probs.data()), std::streamsize(m.probs.size() * sizeof(float)));
+  }
+}
+
+std::vector<LocationRecord> ReadLocationRecords(std::istream& in) {
+  std::vector<LocationRecord> out;
+  for (;;) {
+    LocationRecord r;
+    uint32_t n = 0;
+    if (!Get(in, n)) break;
+    r.path.resize(n);
+    if (!in.read(r.path.data(), n)) break;
+    int32_t ints[4];
+    double doubles[5];
+    uint32_t maps = 0;
+    if (!Get(in, ints) || !Get(in, doubles) || !Get(in, maps)) break;
+    r.seed = ints[0], r.class_index = ints[1], r.width = ints[2], r.height = ints[3];
+    r.truth = {doubles[0], doubles[1], doubles[2], doubles[3]};
+    r.scale = doubles[4];
+    bool ok = true;
+    for (uint32_t i = 0; i < maps && ok; ++i) {
+      model::LocationProbabilities m;
+      int32_t dims[3];
+      uint64_t floats = 0;
+      ok = Get(in, dims) && Get(in, floats);
+      if (!ok) break;
+      m.letterbox_size = dims[0], m.height = dims[1], m.width = dims[2];
+      m.probs.resize(floats);
+      ok = bool(in.read(reinterpret_cast<char*>(m.probs.data()), std::streamsize(floats * sizeof(float))));
+      r.maps.push_back(std::move(m));
+    }
+    if (!ok) break;
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 void DrawBoxes(const cv::Mat& bgr, const model::BoundingBox& truth, const model::BoundingBox& predicted,

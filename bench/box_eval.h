@@ -3,6 +3,7 @@
 // against them (share with IoU >= 0.5, mean IoU), overall and by logo size.
 #pragma once
 
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <vector>
@@ -42,6 +43,21 @@ struct IouTally {
   double HitShare() const { return images ? double(hits) / images : 0; }
   double MeanIou() const { return images ? iou_sum / images : 0; }
 };
+
+// One scored image's per-location maps with its truth, for choosing a localiser without
+// retraining (fewshot_eval --loc-dump writes them, loc_replay reads them).
+struct LocationRecord {
+  std::string path;
+  int seed = 0;
+  int class_index = 0;
+  int width = 0, height = 0;            // the image, px
+  model::BoundingBox truth;             // fractions
+  double scale = 0;
+  std::vector<model::LocationProbabilities> maps;
+};
+void WriteLocationRecord(std::ostream& out, const LocationRecord& record);
+// Every record of a dump; stops at the end or at the first incomplete record.
+std::vector<LocationRecord> ReadLocationRecords(std::istream& in);
 
 // Draws the truth box (green) and the predicted box (red) on `bgr` and writes it as PNG.
 void DrawBoxes(const cv::Mat& bgr, const model::BoundingBox& truth, const model::BoundingBox& predicted,

@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
   bool validate = false, no_open_set = false, none_unseen_photos = false, loc_sweep = false, calibrate = false;
   bool temperature_sweep = false;
   model::TemperatureRange temperature_range;
-  std::string loc_sizes, boxes_dir;
+  std::string loc_sizes, boxes_dir, loc_dump;
   model::LocalizerOptions localizer;
   double scale = 1.0 / 255.0, mean = 0.0;
   model::ClassifierOptions options;
@@ -168,11 +168,14 @@ int main(int argc, char** argv) {
                "evaluate only none/ images whose background photo (images.csv bg_file) no reserved image uses");
   app.add_option("--dump", dump_dir, "write example synthetic renders to this folder and exit");
   app.add_option("--scores", scores_out, "write each evaluated image's top confidence to this file (TSV, last seed)");
-  app.add_option("--loc-threshold", localizer.threshold, "localiser: share of the way from floor to peak");
+  app.add_option("--loc-threshold", localizer.threshold, "localiser: share of the way from floor to peak of the probability (0: no such box)");
+  app.add_option("--loc-bg-threshold", localizer.background_threshold,
+                 "localiser: the same on the label against the background (0: no such box)");
   app.add_option("--loc-grid", localizer.grid_cells, "localiser: grid cells over the long side");
   app.add_option("--loc-sizes", loc_sizes, "localiser: letterbox sizes combined (default: all)");
   app.add_flag("--loc-max,!--loc-mean", localizer.max_over_sizes, "localiser: combine sizes by max (default) or mean");
   app.add_flag("--loc-sweep", loc_sweep, "also report a grid of localiser settings (thresholds x sizes x combination)");
+  app.add_option("--loc-dump", loc_dump, "write the per-location maps of the scored images to this file (bench/loc_replay reads it)");
   app.add_option("--boxes", boxes_dir, "draw truth (green) and predicted (red) boxes of a few images into this folder (last seed)");
   app.add_flag("--calibrate", calibrate,
                "fit a temperature as training does (a model trained on 80% of the training images, its held-out "
@@ -242,7 +245,8 @@ int main(int argc, char** argv) {
   auto describe = [](const model::LocalizerOptions& c) {
     std::string sizes = "all";
     if (!c.sizes.empty()) sizes = fmt::format("{}", fmt::join(c.sizes, "+"));
-    return fmt::format("t={:.2f} sizes={} {} grid={}", c.threshold, sizes, c.max_over_sizes ? "max" : "mean", c.grid_cells);
+    return fmt::format("t={:.2f} bt={:.2f} sizes={} {} grid={}", c.threshold, c.background_threshold, sizes,
+                       c.max_over_sizes ? "max" : "mean", c.grid_cells);
   };
   std::vector<std::string> labels;
   for (const auto& t : train) labels.push_back(t.label);
@@ -360,6 +364,8 @@ int main(int argc, char** argv) {
   };
   std::vector<Run> runs;
   model::ClassifierTrainingStats stats;
+  std::ofstream dump;
+  if (!loc_dump.empty()) dump.open(loc_dump, std::ios::binary);
   for (int s = 0; s < seeds; ++s) {
     options.head.seed = base_seed + s;
     double temperature = 1.0;
@@ -393,6 +399,10 @@ int main(int argc, char** argv) {
       auto it = truth.find(test_dir + "/" + f.path);
       if (it == truth.end()) return;
       const model::BoundingBox want = bench::ToFractions(it->second, bgr.cols, bgr.rows);
+      if (dump.is_open()) {
+        bench::WriteLocationRecord(dump, {f.path, int(options.head.seed), true_class, bgr.cols, bgr.rows, want,
+                                          it->second.scale, scores.locations});
+      }
       for (size_t c = 0; c < loc_configs.size(); ++c) {
         model::BoundingBox got = model::Localize(scores.locations, true_class, bgr.cols, bgr.rows, loc_configs[c]);
         const double iou = model::IntersectionOverUnion(got, want);

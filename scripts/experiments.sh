@@ -20,15 +20,28 @@ SEEDS="${SEEDS:-3}"
 [ -x "$BIN" ] || { echo "build first: make build" >&2; exit 1; }
 run() { echo "== $*" >&2; "$BIN" --bench "$BENCH" --json "$OUT" "$@" | tail -n 1; }
 
-# Boxes (docs/experiments.md, "Where is it: geometry"): every run prints the IoU lines of
-# the chosen localiser (and by logo size); --loc-sweep adds the grid compared on validation.
+# Boxes (docs/experiments.md, "Where is it: geometry"): the per-location maps of the scored
+# images are saved (--loc-dump) and localiser settings scored on them by loc_replay, in
+# seconds, without retraining: the choice on validation, then the IoU table (k=10, then 5 and
+# 20; 3 seeds; both benchmarks) with the default, by logo size.
 if [ "${1:-all}" = boxes ]; then
   LOOKALIKE="${LOOKALIKE:-$(dirname "$BENCH")/lookalike}"
-  "$BIN" --bench "$BENCH" --json "$OUT" --k 10 --validate --loc-sweep
+  REPLAY="${REPLAY:-$(dirname "$BIN")/loc_replay}"
+  mkdir -p var/loc
+  for b in "$BENCH" "$LOOKALIKE"; do
+    n="$(basename "$b")"
+    echo "== $b k=10 validation" >&2
+    "$BIN" --bench "$b" --json "$OUT" --k 10 --validate --seeds 2 --loc-dump "var/loc/val_${n}_k10.bin"
+    "$REPLAY" "var/loc/val_${n}_k10.bin" --by-scale --config "t=0.2,0.25,0.3,0.35,0.4 bt=0" \
+      --config "t=0 bt=0.5,0.55,0.6,0.7" --config "t=0.25,0.3 bt=0.5,0.55,0.6"
+  done
   for k in 10 5 20; do
     for b in "$BENCH" "$LOOKALIKE"; do
+      n="$(basename "$b")"
       echo "== $b k=$k" >&2
-      "$BIN" --bench "$b" --json "$OUT" --k "$k" --seeds "$SEEDS" --no-open-set --boxes "var/boxes/$(basename "$b")-k$k"
+      "$BIN" --bench "$b" --json "$OUT" --k "$k" --seeds "$SEEDS" --no-open-set --boxes "var/boxes/$n-k$k" \
+        --loc-dump "var/loc/test_${n}_k$k.bin"
+      "$REPLAY" "var/loc/test_${n}_k$k.bin" --by-scale --config "t=0.25 bt=0.55" --config "t=0.3 bt=0"
     done
   done
   exit 0

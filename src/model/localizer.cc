@@ -8,6 +8,9 @@
 namespace labelloop::model {
 namespace {
 
+// What a box is drawn from at each location.
+enum class Score { kProbability, kVersusBackground };
+
 // Linear interpolation taps along one axis: map coordinate (cell centres at integers),
 // clamped to the map.
 struct Tap {
@@ -22,11 +25,25 @@ Tap TapAt(double f, int cells) {
   return {lo, std::min(lo + 1, cells - 1), float(f - lo)};
 }
 
-// The class's probability at every grid point (gw x gh over the image), combined over the
-// chosen maps. Bilinear, done separably (rows, then columns): a few thousand
-// multiply-adds per label and size.
-std::vector<float> ResampleToGrid(const std::vector<LocationProbabilities>& maps, int class_index, int image_width,
-                                  int image_height, int gw, int gh, const LocalizerOptions& options) {
+// One map's score of the class at each of its cells (height * width).
+std::vector<float> ScorePlane(const LocationProbabilities& m, int class_index, Score score) {
+  const size_t n = size_t(m.height) * m.width;
+  const float* p = m.probs.data() + size_t(class_index) * n;
+  std::vector<float> plane(p, p + n);
+  if (score == Score::kProbability) return plane;
+  const float* bg = m.probs.data() + (m.probs.size() / n - 1) * n;  // the background is the last class
+  for (size_t i = 0; i < n; ++i) {
+    const float both = p[i] + bg[i];
+    plane[i] = both > 0 ? p[i] / both : 0.0f;
+  }
+  return plane;
+}
+
+// The score at every grid point (gw x gh over the image), combined over the chosen maps.
+// Bilinear, done separably (rows, then columns): a few thousand multiply-adds per label
+// and size.
+std::vector<float> ResampleToGrid(const std::vector<LocationProbabilities>& maps, int class_index, Score score,
+                                  int image_width, int image_height, int gw, int gh, const LocalizerOptions& options) {
   std::vector<float> grid(size_t(gw) * gh, 0.0f);
   std::vector<float> rows;
   int used = 0;
@@ -34,16 +51,16 @@ std::vector<float> ResampleToGrid(const std::vector<LocationProbabilities>& maps
     if (!options.sizes.empty() && std::find(options.sizes.begin(), options.sizes.end(), m.letterbox_size) == options.sizes.end()) {
       continue;
     }
+    const std::vector<float> plane = ScorePlane(m, class_index, score);
     const LetterboxPlacement at = PlaceInLetterbox(image_width, image_height, m.letterbox_size);
     // A cell's feature is centred on its stride-sized patch of the letterboxed input.
     const double stride_x = double(m.letterbox_size) / m.width, stride_y = double(m.letterbox_size) / m.height;
     std::vector<Tap> xs(gw), ys(gh);
     for (int i = 0; i < gw; ++i) xs[i] = TapAt((at.x + (i + 0.5) * at.width / gw) / stride_x - 0.5, m.width);
     for (int j = 0; j < gh; ++j) ys[j] = TapAt((at.y + (j + 0.5) * at.height / gh) / stride_y - 0.5, m.height);
-    const float* plane = m.probs.data() + size_t(class_index) * m.height * m.width;
     rows.assign(size_t(m.height) * gw, 0.0f);
     for (int y = 0; y < m.height; ++y) {
-      const float* in = plane + size_t(y) * m.width;
+      const float* in = plane.data() + size_t(y) * m.width;
       float* out = rows.data() + size_t(y) * gw;
       for (int i = 0; i < gw; ++i) out[i] = in[xs[i].lo] + xs[i].weight_hi * (in[xs[i].hi] - in[xs[i].lo]);
     }
@@ -65,17 +82,16 @@ std::vector<float> ResampleToGrid(const std::vector<LocationProbabilities>& maps
   return grid;
 }
 
-}  // namespace
-
-BoundingBox Localize(const std::vector<LocationProbabilities>& maps, int class_index, int image_width,
-                     int image_height, const LocalizerOptions& options) {
+// The box of one score at one threshold (see LocalizerOptions).
+BoundingBox RegionBox(const std::vector<LocationProbabilities>& maps, int class_index, Score score, double threshold,
+                      int image_width, int image_height, const LocalizerOptions& options) {
   const int long_side = std::max(image_width, image_height);
   const int gw = std::max(1, int(std::lround(double(options.grid_cells) * image_width / long_side)));
   const int gh = std::max(1, int(std::lround(double(options.grid_cells) * image_height / long_side)));
-  std::vector<float> grid = ResampleToGrid(maps, class_index, image_width, image_height, gw, gh, options);
+  std::vector<float> grid = ResampleToGrid(maps, class_index, score, image_width, image_height, gw, gh, options);
   const auto [lo_it, hi_it] = std::minmax_element(grid.begin(), grid.end());
   const float floor = *lo_it, peak = *hi_it;
-  const float cut = floor + float(options.threshold) * (peak - floor);
+  const float cut = floor + float(threshold) * (peak - floor);
   // Flood fill (4-connected) from the peak over the points at or above the cut.
   const int start = int(hi_it - grid.begin());
   std::vector<char> seen(grid.size(), 0);
@@ -97,6 +113,27 @@ BoundingBox Localize(const std::vector<LocationProbabilities>& maps, int class_i
     }
   }
   return {double(x0) / gw, double(y0) / gh, double(x1 + 1 - x0) / gw, double(y1 + 1 - y0) / gh};
+}
+
+}  // namespace
+
+BoundingBox Localize(const std::vector<LocationProbabilities>& maps, int class_index, int image_width,
+                     int image_height, const LocalizerOptions& options) {
+  std::vector<BoundingBox> boxes;
+  if (options.threshold > 0) {
+    boxes.push_back(RegionBox(maps, class_index, Score::kProbability, options.threshold, image_width, image_height, options));
+  }
+  if (options.background_threshold > 0) {
+    boxes.push_back(RegionBox(maps, class_index, Score::kVersusBackground, options.background_threshold, image_width,
+                              image_height, options));
+  }
+  if (boxes.empty()) return {0, 0, 1, 1};  // no threshold given (REQUIRES): the whole image
+  if (boxes.size() == 1) return boxes[0];
+  // Edge by edge: left, top, right and bottom each the mean of the boxes'.
+  double left = 0, top = 0, right = 0, bottom = 0;
+  for (const auto& b : boxes) left += b.left, top += b.top, right += b.left + b.width, bottom += b.top + b.height;
+  const double n = double(boxes.size());
+  return {left / n, top / n, (right - left) / n, (bottom - top) / n};
 }
 
 double IntersectionOverUnion(const BoundingBox& a, const BoundingBox& b) {

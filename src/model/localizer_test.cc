@@ -36,6 +36,7 @@ TEST(LocalizerTest, BoxSpansTheCellsAboveHalfThePeakWithSubCellEdges) {
   LocalizerOptions options;
   options.grid_cells = 160;
   options.threshold = 0.5;
+  options.background_threshold = 0;  // the probability's box alone
   ExpectBox(Localize(maps, 0, 100, 100, options), 0.2, 0.5, 0.3, 0.3, 0.01);
   // A lower threshold grows the box, a higher one shrinks it.
   options.threshold = 0.2;
@@ -56,6 +57,7 @@ TEST(LocalizerTest, UndoesTheLetterbox) {
   LocalizerOptions options;
   options.grid_cells = 200;
   options.threshold = 0.5;
+  options.background_threshold = 0;
   ExpectBox(Localize(maps, 0, 200, 100, options), 0.2, 0.3, 0.3, 0.4, 0.01);
   // The same layout in a tall image: the letterbox pads left and right instead.
   std::vector<LocationProbabilities> tall = {BlockMap(160, 10, 4, 2, 5, 4)};
@@ -65,6 +67,7 @@ TEST(LocalizerTest, UndoesTheLetterbox) {
 TEST(LocalizerTest, KeepsOnlyTheRegionAroundThePeak) {
   LocationProbabilities m = BlockMap(160, 10, 1, 1, 2, 2);
   m.probs[8 * 10 + 8] = 0.9f;  // a weaker, separate blob: not part of the box
+  m.probs[100 + 8 * 10 + 8] = 0.1f;
   LocalizerOptions options;
   options.grid_cells = 160;
   options.threshold = 0.5;
@@ -78,6 +81,7 @@ TEST(LocalizerTest, CombinesSizesAndCanUseOne) {
   LocalizerOptions options;
   options.grid_cells = 160;
   options.threshold = 0.5;
+  options.background_threshold = 0;
   options.max_over_sizes = false;
   options.sizes = {320};
   // Cells 10-15 of 20 at 16 px, half a cell out: [160, 256] of 320 px.
@@ -90,6 +94,60 @@ TEST(LocalizerTest, CombinesSizesAndCanUseOne) {
   ExpectBox(Localize(agree, 0, 100, 100, options), 0.2, 0.2, 0.3, 0.3, 0.01);
   options.max_over_sizes = true;
   ExpectBox(Localize(agree, 0, 100, 100, options), 0.2, 0.2, 0.3, 0.3, 0.01);
+}
+
+// Three classes (the label, another label, the background): the label peaks at 0.9 on cell
+// (3, 3) and is 0.3 on the rest of cells 2-4 x 2-4, where the other label has the rest and
+// the background nothing; the background has everything elsewhere.
+LocationProbabilities PartPeakMap() {
+  const int cells = 10, n = cells * cells;
+  LocationProbabilities m{160, cells, cells, std::vector<float>(3 * n, 0.0f)};
+  for (int y = 0; y < cells; ++y) {
+    for (int x = 0; x < cells; ++x) {
+      const int i = y * cells + x;
+      const bool in = x >= 2 && x <= 4 && y >= 2 && y <= 4;
+      const float label = !in ? 0.0f : (x == 3 && y == 3 ? 0.9f : 0.3f);
+      m.probs[i] = label;
+      m.probs[n + i] = in ? 1.0f - label : 0.0f;
+      m.probs[2 * n + i] = in ? 0.0f : 1.0f;
+    }
+  }
+  return m;
+}
+
+TEST(LocalizerTest, AgainstTheBackgroundBoxesTheWholeLogoNotItsPeak) {
+  // Cell c is centred at (c + 0.5) * 16 px of the 160 px letterbox (= the 100 px image).
+  // The probability crosses half its peak (0.45) three quarters of the way from cell 3's
+  // centre (0.9) to its neighbours' (0.3): [44, 68] px. The label against the background is
+  // 1 over cells 2-4 and 0 beyond, half-way between centres: [32, 80] px.
+  std::vector<LocationProbabilities> maps = {PartPeakMap()};
+  LocalizerOptions options;
+  options.grid_cells = 160;
+  options.threshold = 0.5;
+  options.background_threshold = 0;
+  const BoundingBox part = Localize(maps, 0, 100, 100, options);
+  ExpectBox(part, 0.275, 0.275, 0.15, 0.15, 0.01);
+  options.threshold = 0;
+  options.background_threshold = 0.5;
+  ExpectBox(Localize(maps, 0, 100, 100, options), 0.2, 0.2, 0.3, 0.3, 0.01);
+}
+
+TEST(LocalizerTest, BothBoxesAreAveragedEdgeByEdge) {
+  std::vector<LocationProbabilities> maps = {PartPeakMap()};
+  LocalizerOptions options;
+  options.grid_cells = 160;
+  options.threshold = 0.5;
+  options.background_threshold = 0;
+  const BoundingBox a = Localize(maps, 0, 100, 100, options);
+  options.threshold = 0;
+  options.background_threshold = 0.5;
+  const BoundingBox b = Localize(maps, 0, 100, 100, options);
+  options.threshold = 0.5;
+  const BoundingBox both = Localize(maps, 0, 100, 100, options);
+  EXPECT_NEAR(both.left, (a.left + b.left) / 2, 1e-12);
+  EXPECT_NEAR(both.top, (a.top + b.top) / 2, 1e-12);
+  EXPECT_NEAR(both.left + both.width, (a.left + a.width + b.left + b.width) / 2, 1e-12);
+  EXPECT_NEAR(both.top + both.height, (a.top + a.height + b.top + b.height) / 2, 1e-12);
 }
 
 TEST(LocalizerTest, UniformMapGivesTheWholeImage) {
