@@ -21,8 +21,8 @@
 // queue order, after each retrain classifying the whole remaining stream again. The target:
 // the product reaches random's F1 at the full budget with <= `--target-share` of its answers.
 //
-//   labels_curve --bench ../shared/bench/public --png docs/images/labels_curve_public.png
-//   labels_curve --quick   # a tiny subset, seconds (the ctest smoke run)
+//   labels_curve --bench ../shared/bench/public --retrain-every 24 --png docs/images/labels_curve_public.png
+//   labels_curve --quick   # 3 labels, short trainings (the ctest smoke run, about 40 s)
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -51,8 +51,10 @@ using namespace labelloop;
 namespace {
 
 struct Options {
-  std::string bench = "../shared/bench/public", backbone = "var/models/mobilenet_v2.onnx";
-  std::string cache = "/tmp/labelloop-bench-cache.db", backgrounds = "var/backgrounds", decoys = "var/decoys";
+  std::string bench = LABELLOOP_SHARED_DIR "/bench/public";
+  std::string backbone = LABELLOOP_SOURCE_DIR "/var/models/mobilenet_v2.onnx";
+  std::string backgrounds = LABELLOOP_SOURCE_DIR "/var/backgrounds", decoys = LABELLOOP_SOURCE_DIR "/var/decoys";
+  std::string cache = "/tmp/labelloop-bench-cache.db";
   std::string json_out, png_out;
   uint64_t seed = 1;
   int seeds = 1, threads = 2, start = 2, budget = 10, retrain_every = 0;
@@ -237,7 +239,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (o.quick) {
     o.labels = 3, o.stream_per_label = 6, o.stream_none = 6, o.score_per_label = 4, o.score_none = 6, o.score_unknown = 6;
-    o.budget = 4, o.steps = 60, o.ensemble = 2, o.synth = 4, o.bg = 20;
+    o.budget = 4, o.retrain_every = 6, o.steps = 60, o.ensemble = 2, o.synth = 4, o.bg = 20;
   }
   InitLogging("warn");
   return RunCurve(o);
