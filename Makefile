@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DATA ?= $(CURDIR)/labelloop-data
 
-.PHONY: deps build backbone run demo test bench bench-loop soak fuzz package clean
+.PHONY: deps build backbone run demo test bench bench-loop bench-curve soak fuzz package clean
 
 deps:
 	@scripts/install-deps.sh $(if $(TEST_TOOLS),--with-test-tools,)
@@ -30,6 +30,16 @@ bench: build backbone
 
 bench-loop: build backbone
 	@$(BUILD_DIR)/bench/loop_bench $(BUILD_DIR)/src/app/labelloop
+
+# The labels-to-target curve on public and lookalike (docs/experiments.md "Labels to
+# target"): a retrain every 2 (public) or 3 (lookalike) answers per label, SEEDS=n seeds
+# each; the plots go to docs/images/, the points to $(BUILD_DIR)/labels_curve.jsonl.
+SEEDS ?= 1
+bench-curve: build backbone
+	@$(BUILD_DIR)/bench/labels_curve --bench ../shared/bench/public --seeds $(SEEDS) --retrain-every 24 \
+	  --json $(BUILD_DIR)/labels_curve.jsonl --png docs/images/labels_curve_public.png
+	@$(BUILD_DIR)/bench/labels_curve --bench ../shared/bench/lookalike --seeds $(SEEDS) --retrain-every 72 \
+	  --score-per-label 10 --score-unknown 100 --json $(BUILD_DIR)/labels_curve.jsonl --png docs/images/labels_curve_lookalike.png
 
 # A .deb (CPack) with the binary, the systemd unit, man pages and the backbone fetched now:
 # $(BUILD_DIR)/labelloop_<version>_<arch>.deb. ctest -L slow runs its install test.

@@ -36,6 +36,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "bench_images.h"
 #include "box_eval.h"
 #include "common/content_hash.h"
 #include "common/file_util.h"
@@ -56,52 +57,10 @@ using namespace labelloop;
 
 namespace {
 
-struct FileImage {
-  std::string path;
-  std::string hash;
-  std::string label;
-  cv::Mat bgra;
-};
-
-std::vector<FileImage> LoadTree(const fs::path& root, bool labelled) {
-  std::vector<FileImage> out;
-  if (!fs::exists(root)) return out;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file() && vision::HasImageExtension(e.path().filename().string())) files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    Result<std::string> read = ReadFileBytes(f.string());
-    if (!read.ok()) {
-      std::cerr << "skip " << read.status().ToString() << "\n";
-      continue;
-    }
-    const std::string& bytes = *read;
-    auto img = vision::DecodeImageWithAlpha(bytes, f.string());
-    if (!img.ok()) {
-      std::cerr << "skip " << img.status().ToString() << "\n";
-      continue;
-    }
-    std::string label = labelled ? fs::relative(f, root).begin()->string() : "";
-    out.push_back({fs::relative(f, root).string(), Sha256Hex(bytes), label, *img});
-  }
-  return out;
-}
-
-std::vector<int> ParseInts(const std::string& csv) {
-  std::vector<int> out;
-  std::stringstream ss(csv);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stoi(item));
-  return out;
-}
-
-std::vector<std::string> ParseStrings(const std::string& csv) {
-  std::vector<std::string> out;
-  std::stringstream ss(csv);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(item);
-  return out;
-}
+using bench::FileImage;
+using bench::LoadTree;
+using bench::ParseInts;
+using bench::ParseStrings;
 
 }  // namespace
 

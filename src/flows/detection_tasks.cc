@@ -5,6 +5,7 @@
 
 #include "common/content_hash.h"
 #include "events/event_queue.h"
+#include "review/review_priority.h"
 #include "flows/flow_tasks.h"
 #include "store/object_keys.h"
 
@@ -53,8 +54,8 @@ Result<std::optional<Json>> FlowTasks::FindLogged(const std::string& request_id)
 Result<double> FlowTasks::ReviewThreshold(const model::Detection& detection) {
   ASSIGN_OR_RETURN(params::ParameterValue minimum, deps_.params->Get(params::kMinimumLabelDetectionConfidence));
   ASSIGN_OR_RETURN(const double global, deps_.params->GetDouble(params::kMinimumLabelDetectionConfidence));
-  if (minimum.modified_by != params::kSystemActor || detection.labels.empty()) return global;
-  return detection.labels.front().assumed_threshold.value_or(global);
+  const std::optional<double> top = detection.labels.empty() ? std::nullopt : detection.labels.front().assumed_threshold;
+  return review::ReviewThresholdPct(top, global, minimum.modified_by != params::kSystemActor);
 }
 
 Result<Json> FlowTasks::DetectAndLog(const std::string& key, const std::string& bytes, const std::string& request_id,

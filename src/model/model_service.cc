@@ -125,6 +125,47 @@ bool MeetsMinConfidence(const DetectedLabel& label, double min_confidence) {
   return label.confidence >= min_confidence;
 }
 
+ClassifierOptions TrainingClassifierOptions(const ModelServiceOptions& options, size_t label_count) {
+  ClassifierOptions out = options.classifier;
+  out.head.steps = std::clamp(options.steps_per_class * int(label_count + 1), options.min_steps,
+                              std::max(options.min_steps, options.classifier.head.steps));
+  return out;
+}
+
+// Background photos are split too: their test share is not a label to score, but
+// negatives whose top confidence should stay low (reported as "none_of_the_above"). The
+// temperature is fitted on all of the test split's scores and applied before the
+// evaluation, so the assumed thresholds are on the scale detection reports.
+Result<HeldOutEvaluation> EvaluateOnHeldOut(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
+                                            FeatureSource& features, const Synthesizer& synthesizer,
+                                            const ModelServiceOptions& options,
+                                            const ClassifierOptions& classifier_options, const ProgressFn& progress) {
+  std::vector<SplitItem> items;
+  for (const auto& img : images) items.push_back({img.content_hash, img.class_index});
+  std::vector<bool> is_test = SplitTrainTest(items, options.test_fraction, options.split_seed);
+  std::vector<LabeledImage> train, test;
+  for (size_t i = 0; i < images.size(); ++i) (is_test[i] ? test : train).push_back(images[i]);
+  HeldOutEvaluation out;
+  out.train_images = train.size();
+  out.test_images = test.size();
+  ASSIGN_OR_RETURN(std::vector<HeadWeights> weights,
+                   TrainClassifierHeads(train, labels, features, synthesizer, classifier_options, &out.stats, progress));
+  ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier, Classifier::Create(std::move(weights), labels, options.classifier.sizes));
+  std::vector<TestPrediction> scored;
+  for (const auto& img : test) {
+    ASSIGN_OR_RETURN(std::vector<LabelConfidence> result,
+                     classifier->Classify(features, CompositeOnWhite(img.bgra), img.content_hash));
+    const bool background = img.class_index == int(labels.size());
+    (background ? out.negatives : scored).push_back(ToTestPrediction(img.name, img.class_index, result, labels));
+  }
+  out.held_out = scored;
+  out.held_out.insert(out.held_out.end(), out.negatives.begin(), out.negatives.end());
+  out.temperature = TrainingTemperature(out.held_out);
+  out.evaluation = Evaluate(labels, Tempered(std::move(scored), out.temperature));
+  out.negatives = Tempered(std::move(out.negatives), out.temperature);
+  return out;
+}
+
 struct ModelService::Shared {
   std::unique_ptr<vision::Backbone> backbone;
   std::unique_ptr<Synthesizer> synthesizer;
@@ -260,50 +301,32 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   const Synthesizer& synthesizer = SharedSynthesizer();
   FeatureSource features(*backbone, db_);
 
-  // 2. Split, train on the train split, evaluate on the test split. Background photos are
-  //    split too: their test share is not a label to score, but negatives whose top
-  //    confidence should stay low (reported as "none_of_the_above"). The temperature is
-  //    fitted on all of the test split's scores and applied before the evaluation, so the
-  //    assumed thresholds are on the scale detection reports.
+  // 2. Split, train on the train split, evaluate on the test split (EvaluateOnHeldOut).
   std::vector<SplitItem> items;
   for (const auto& img : images) items.push_back({img.content_hash, img.class_index});
-  std::vector<bool> is_test = SplitTrainTest(items, options_.test_fraction, options_.split_seed);
-  std::vector<LabeledImage> train, test;
-  for (size_t i = 0; i < images.size(); ++i) (is_test[i] ? test : train).push_back(images[i]);
-  ClassifierOptions classifier_options = options_.classifier;
-  classifier_options.head.steps = std::clamp(options_.steps_per_class * int(labels.size() + 1), options_.min_steps,
-                                             std::max(options_.min_steps, options_.classifier.head.steps));
-  ClassifierTrainingStats stats;
-  Result<std::vector<HeadWeights>> weights = TrainClassifierHeads(train, labels, features, synthesizer, classifier_options, &stats,
-                                                    [&](const std::string& p, int d, int t) { report(p, d, t); });
-  if (!weights.ok()) return Fail(version, weights.status().message());
-  // Scores the labelled images of `held_out`; its background photos go to `negatives`
-  // (when given) instead.
-  auto score = [&](const std::vector<HeadWeights>& w, const std::vector<LabeledImage>& held_out,
-                   std::vector<TestPrediction>* negatives) -> Result<std::vector<TestPrediction>> {
+  const ClassifierOptions classifier_options = TrainingClassifierOptions(options_, labels.size());
+  Result<HeldOutEvaluation> held = EvaluateOnHeldOut(images, labels, features, synthesizer, options_, classifier_options,
+                                                     [&](const std::string& p, int d, int t) { report(p, d, t); });
+  if (!held.ok()) return Fail(version, held.status().message());
+  ClassifierTrainingStats stats = held->stats;
+  const double temperature = held->temperature;
+  const EvaluationResult& evaluation = held->evaluation;
+  Json evaluation_json = EvaluationToJson(labels, evaluation);
+  if (!held->negatives.empty()) evaluation_json["none_of_the_above"] = NegativesToJson(evaluation, held->negatives);
+  evaluation_json["calibration"] = CalibrationToJson(held->held_out, temperature);
+  // Scores the labelled images of `held_out` (cross-validation's folds).
+  auto score = [&](const std::vector<HeadWeights>& w,
+                   const std::vector<LabeledImage>& held_out) -> Result<std::vector<TestPrediction>> {
     ASSIGN_OR_RETURN(std::unique_ptr<Classifier> classifier, Classifier::Create(w, labels, options_.classifier.sizes));
     std::vector<TestPrediction> predictions;
     for (const auto& img : held_out) {
-      const bool background = img.class_index == int(labels.size());
-      if (background && negatives == nullptr) continue;
+      if (img.class_index == int(labels.size())) continue;
       ASSIGN_OR_RETURN(std::vector<LabelConfidence> result,
                        classifier->Classify(features, CompositeOnWhite(img.bgra), img.content_hash));
-      (background ? *negatives : predictions).push_back(ToTestPrediction(img.name, img.class_index, result, labels));
+      predictions.push_back(ToTestPrediction(img.name, img.class_index, result, labels));
     }
     return predictions;
   };
-  std::vector<TestPrediction> negatives;
-  Result<std::vector<TestPrediction>> scored = score(*weights, test, &negatives);
-  if (!scored.ok()) return Fail(version, scored.status().message());
-  std::vector<TestPrediction> held_out = *scored;
-  held_out.insert(held_out.end(), negatives.begin(), negatives.end());
-  const double temperature = TrainingTemperature(held_out);
-  EvaluationResult evaluation = Evaluate(labels, Tempered(*std::move(scored), temperature));
-  Json evaluation_json = EvaluationToJson(labels, evaluation);
-  if (!negatives.empty()) {
-    evaluation_json["none_of_the_above"] = NegativesToJson(evaluation, Tempered(std::move(negatives), temperature));
-  }
-  evaluation_json["calibration"] = CalibrationToJson(held_out, temperature);
 
   // 3. Few images per label: a single small test split is noisy, so report k-fold too.
   int fewest = *std::min_element(per_label.begin(), per_label.end() - 1);
@@ -320,7 +343,7 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
       for (size_t i = 0; i < images.size(); ++i) (fold[i] == f ? fold_test : fold_train).push_back(images[i]);
       Result<std::vector<HeadWeights>> w = TrainClassifierHeads(fold_train, labels, features, synthesizer, quick, nullptr);
       if (!w.ok()) return Fail(version, w.status().message());
-      Result<std::vector<TestPrediction>> e = score(*w, fold_test, nullptr);
+      Result<std::vector<TestPrediction>> e = score(*w, fold_test);
       if (!e.ok()) return Fail(version, e.status().message());
       f1s.push_back(Evaluate(labels, *std::move(e)).macro_f1);
     }
@@ -348,8 +371,8 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   artifact.heads = *final_weights;
   artifact.temperature = temperature;
   artifact.training_stats = {{"images", images.size()},
-                             {"train_images", train.size()},
-                             {"test_images", test.size()},
+                             {"train_images", held->train_images},
+                             {"test_images", held->test_images},
                              {"skipped_images", skipped},
                              {"synthetic_samples", stats.synthetic_samples},
                              {"background_samples", stats.background_samples},
@@ -374,11 +397,11 @@ Status ModelService::TrainVersion(const std::string& name, const TrainingProgres
   version.status = db::kTrainingCompleted;
   version.finished_ms = clock_->NowMs();
   version.f1 = evaluation.macro_f1;
-  version.training_image_count = int64_t(train.size());
-  version.test_image_count = int64_t(test.size());
+  version.training_image_count = int64_t(held->train_images);
+  version.test_image_count = int64_t(held->test_images);
   version.backbone_id = artifact.backbone_id;
   version.status_message = fmt::format("Training completed in {:.1f} s on {} images ({} held out for testing)",
-                                       seconds, images.size(), test.size());
+                                       seconds, images.size(), held->test_images);
   if (!skipped.empty()) {
     version.status_message += fmt::format("; skipped {} unreadable: {}", skipped.size(), fmt::join(skipped, "; "));
   }

@@ -18,6 +18,8 @@
 #include "common/status.h"
 #include "db/metadata_db.h"
 #include "model/classifier.h"
+#include "model/evaluation.h"
+#include "model/synthesizer.h"
 #include "store/object_store.h"
 #include "vision/backbone.h"
 #include "vision/image_decoder.h"
@@ -89,6 +91,30 @@ class Detector {
 };
 
 using TrainingProgressFn = std::function<void(const std::string& phase, int done, int total)>;
+
+// The head options a training of `label_count` labels uses: head steps grow with the
+// classes (labels + background), from `min_steps` up to classifier.head.steps.
+ClassifierOptions TrainingClassifierOptions(const ModelServiceOptions& options, size_t label_count);
+
+// What a version's held-out split says: training's steps 2 and 3 before the deployed heads.
+struct HeldOutEvaluation {
+  EvaluationResult evaluation;            // labelled held-out images, at `temperature`
+  std::vector<TestPrediction> negatives;  // held-out background photos, at `temperature`
+  std::vector<TestPrediction> held_out;   // both, as scored (before the temperature)
+  double temperature = 1.0;               // fitted on `held_out` (TrainingTemperature)
+  size_t train_images = 0;
+  size_t test_images = 0;
+  ClassifierTrainingStats stats;          // of the training on the train split
+};
+
+// Splits `images` (SplitTrainTest with options.test_fraction and split_seed), trains heads
+// on the train split with `classifier_options`, scores the test split, fits the temperature
+// and evaluates at it, as TrainVersion does; the evaluation's assumed thresholds are those
+// detection uses. Benchmarks (bench/labels_curve.cc) call it to train as the product does.
+Result<HeldOutEvaluation> EvaluateOnHeldOut(const std::vector<LabeledImage>& images, const std::vector<std::string>& labels,
+                                            FeatureSource& features, const Synthesizer& synthesizer,
+                                            const ModelServiceOptions& options,
+                                            const ClassifierOptions& classifier_options, const ProgressFn& progress = {});
 
 class ModelService {
  public:

@@ -48,6 +48,11 @@ std::vector<double> LabelConfidences(std::string_view labels_json) {
   return out;
 }
 
+double ReviewThresholdPct(std::optional<double> top_label_threshold, double minimum_pct, bool minimum_set_explicitly) {
+  if (minimum_set_explicitly) return minimum_pct;
+  return top_label_threshold.value_or(minimum_pct);
+}
+
 QueuePlace PlaceInQueue(std::string_view task_name, std::string_view source, double informativeness,
                         double random_share) {
   if (source == kSourceSampling) return {UniformFromName(task_name, 1), kSelectionSampled};

@@ -4,6 +4,7 @@
 // also measure quality without the ranking's bias. Thread-safe (stateless, deterministic).
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,13 @@ double Informativeness(const std::vector<double>& label_confidences_pct);
 // model::DetectedLabelJson); entries without a numeric one, or text that is not a JSON
 // array, give nothing.
 std::vector<double> LabelConfidences(std::string_view labels_json);
+
+// The confidence (0-100) under which a detection's top label sends it to review:
+// Minimum-Label-Detection-Confidence (`minimum_pct`) once someone set it explicitly, else
+// the top label's own assumed threshold, else the minimum (docs/parameters.md
+// "Per-label thresholds"). `top_label_threshold` is nullopt for a detection without labels
+// or a label whose version's evaluation has none.
+double ReviewThresholdPct(std::optional<double> top_label_threshold, double minimum_pct, bool minimum_set_explicitly);
 
 struct QueuePlace {
   double priority = 0;  // 0-1

@@ -103,5 +103,11 @@ TEST(PlaceInQueueTest, SamplingTasksKeepTheirMeaningAtARandomPlace) {
   EXPECT_NEAR(sum / 1000, 0.5, 0.05);  // not its informativeness
 }
 
+TEST(ReviewThresholdPctTest, TheTopLabelsOwnThresholdUnlessTheMinimumWasSet) {
+  EXPECT_DOUBLE_EQ(ReviewThresholdPct(62.5, 70.0, false), 62.5);
+  EXPECT_DOUBLE_EQ(ReviewThresholdPct(62.5, 70.0, true), 70.0);  // set explicitly: it decides
+  EXPECT_DOUBLE_EQ(ReviewThresholdPct(std::nullopt, 70.0, false), 70.0);  // no threshold, or no label
+}
+
 }  // namespace
 }  // namespace labelloop::review
