@@ -32,7 +32,7 @@ class FakeDetector final : public model::Detector {
     if (bytes == "bad") return InvalidArgumentError("corrupt JPEG '" + name + "'");
     model::Detection d;
     d.version = version_;
-    d.labels.push_back({bytes, min_confidence + max_results});
+    d.labels.push_back({bytes, min_confidence + max_results, std::nullopt, std::nullopt});
     return d;
   }
 

@@ -266,7 +266,7 @@ TEST_F(ModelServiceTest, EveryLabelHasGeometryThatFindsTheLogoAsDisplayed) {
 }
 
 TEST(DetectedLabelJsonTest, GeometryIsAnObjectOfFractionsAndAbsentWhenUnknown) {
-  DetectedLabel label{"amazon_logo", 91.23456, BoundingBox{0.123456, 0.5, 0.25, 0.0999999}};
+  DetectedLabel label{"amazon_logo", 91.23456, BoundingBox{0.123456, 0.5, 0.25, 0.0999999}, std::nullopt};
   Json j = DetectedLabelJson(label, 3);
   EXPECT_EQ(j, Json::parse(R"({"name": "amazon_logo", "confidence": 91.235,
       "geometry": {"left": 0.1235, "top": 0.5, "width": 0.25, "height": 0.1}})"));
