@@ -24,7 +24,8 @@ Status InitDataDir(const std::string& data_dir) {
   ASSIGN_OR_RETURN(std::unique_ptr<db::MetadataDb> db, db::OpenSqliteMetadataDb(config.database_path));
   ASSIGN_OR_RETURN(std::unique_ptr<db::ParamDb> param_db, db::OpenSqliteParamDb(config.database_path));
   RETURN_IF_ERROR(params::ParameterStore(param_db.get(), SystemClock::Default()).EnsureDefaults());
-  return OkStatus();
+  // The signing key is part of a new folder (an older folder gets it at its first open).
+  return auth::SecretBox::OpenKeyFile(SigningKeyPath(config.data_dir)).status();
 }
 
 std::string ServeLockPath(const std::string& data_dir) { return (fs::path(data_dir) / "serve.lock").string(); }

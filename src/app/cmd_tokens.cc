@@ -53,8 +53,9 @@ int RunTokens(const GlobalOptions& g, const TokensOptions& o) {
     std::cout << token->token << "\n" << std::flush;
     std::cerr << fmt::format(
         "created API token '{}' (role {}). It is shown once: store it now. Send it as "
-        "`Authorization: Bearer <token>`.\n",
-        token->name, auth::RoleName(token->role));
+        "`Authorization: Bearer <token>`, or use it with AWS's clients: access key id '{}', secret access key "
+        "the token (docs/aws.md).\n",
+        token->name, auth::RoleName(token->role), token->name);
     return 0;
   }
   if (o.action == "revoke") {

@@ -19,7 +19,8 @@ bool HasControl(std::string_view text, bool allow_tab) {
   return false;
 }
 
-// Decodes %XX (and '+' as space when `plus_is_space`); `what` names the part in errors.
+}  // namespace
+
 Result<std::string> PercentDecode(std::string_view text, bool plus_is_space, std::string_view what) {
   std::string out;
   out.reserve(text.size());
@@ -46,8 +47,6 @@ Result<std::string> PercentDecode(std::string_view text, bool plus_is_space, std
   if (!IsValidUtf8(out)) return InvalidArgumentError(fmt::format("the request {} is not valid UTF-8", what));
   return out;
 }
-
-}  // namespace
 
 bool IsValidUtf8(std::string_view text) {
   size_t i = 0;

@@ -26,6 +26,11 @@ struct RequestTarget {
 // NUL or other control character, or invalid UTF-8.
 Result<RequestTarget> ParseRequestTarget(std::string_view target);
 
+// Decodes %XX (and '+' as a space when `plus_is_space`). InvalidArgument, naming `what`
+// ("path", "query", "x-amz-copy-source"), for a malformed escape, a control character or
+// invalid UTF-8 in the result.
+Result<std::string> PercentDecode(std::string_view text, bool plus_is_space, std::string_view what);
+
 // InvalidArgument when a header name or value is not valid UTF-8 or holds a control
 // character other than tab.
 Status CheckHeaderText(std::string_view name, std::string_view value);

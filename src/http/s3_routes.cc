@@ -14,6 +14,7 @@
 #include "http/byte_range.h"
 #include "http/call_util.h"
 #include "http/handlers.h"
+#include "http/request_target.h"
 #include "http/s3_xml.h"
 #include "store/object_keys.h"
 #include "store/object_store.h"
@@ -92,17 +93,9 @@ Result<std::string> CopySourceKey(const Call& call, std::string_view source) {
   if (source.find('?') != std::string_view::npos) {
     return AwsError(StatusCode::kInvalidArgument, "InvalidArgument", "object versions are not supported");
   }
-  std::string decoded;
-  for (size_t i = 0; i < source.size(); ++i) {
-    if (source[i] == '%' && i + 2 < source.size() && std::isxdigit(static_cast<unsigned char>(source[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(source[i + 2]))) {
-      decoded.push_back(static_cast<char>(std::stoi(std::string(source.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      decoded.push_back(source[i]);
-    }
-  }
-  std::string_view rest = decoded;
+  auto decoded = PercentDecode(source, false, "x-amz-copy-source");
+  if (!decoded.ok()) return AwsError(StatusCode::kInvalidArgument, "InvalidArgument", decoded.status().message());
+  std::string_view rest = *decoded;
   if (rest.starts_with('/')) rest.remove_prefix(1);
   const size_t slash = rest.find('/');
   if (slash == std::string_view::npos || rest.substr(0, slash) != call.options.s3_bucket) {

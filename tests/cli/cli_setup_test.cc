@@ -36,8 +36,14 @@ TEST_F(CliSetupTest, InitCreatesTheBucketPrefixesAndIsSafeToRepeat) {
                              "manifests"}) {
     EXPECT_TRUE(fs::is_directory(Bucket(prefix))) << prefix;
   }
+  // The key that seals API tokens for AWS signing (docs/aws.md): made by init, owner-only.
+  EXPECT_EQ(fs::status(data_ + "/signing.key").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  const std::string key = ReadFileBytes(data_ + "/signing.key");
+  EXPECT_EQ(key.size(), 32u);
   CommandResult again = RunLabelloop({"init", "--data", data_});
   EXPECT_EQ(again.exit_code, 0) << again;
+  EXPECT_EQ(ReadFileBytes(data_ + "/signing.key"), key) << "init again keeps the key";
   CommandResult list = Labelloop({"models", "list", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list;
   EXPECT_EQ(ParseJsonOrNull(list.out), Json::array()) << list;
