@@ -219,13 +219,18 @@ Result<Principal> AuthService::AuthenticateToken(std::string_view bearer_token) 
   ASSIGN_OR_RETURN(std::optional<db::TokenRecord> token, db_->FindTokenByHash(token_hash));
   if (!token || token->revoked_ms) return TokenUnauthenticated();
   ASSIGN_OR_RETURN(const Role role, StoredRole(token->role, fmt::format("API token '{}'", token->name)));
-  const int64_t now_ms = clock_->NowMs();
-  if (!token->last_used_ms || now_ms - *token->last_used_ms >= 60'000) {
-    if (Status s = db_->SetTokenLastUsed(token_hash, now_ms); !s.ok()) {
-      spdlog::warn("auth: recording the use of API token '{}': {}", token->name, s.ToString());  // still valid
-    }
-  }
+  RecordTokenUse(*token);
   return Principal{token->name, role, true, ""};
+}
+
+// At most one write a minute per token: a busy client must not turn every request into a
+// database write.
+void AuthService::RecordTokenUse(const db::TokenRecord& token) {
+  const int64_t now_ms = clock_->NowMs();
+  if (token.last_used_ms && now_ms - *token.last_used_ms < 60'000) return;
+  if (Status s = db_->SetTokenLastUsed(token.token_hash, now_ms); !s.ok()) {
+    spdlog::warn("auth: recording the use of API token '{}': {}", token.name, s.ToString());  // still valid
+  }
 }
 
 Result<SigningIdentity> AuthService::FindSigningSecret(std::string_view access_key_id) {
@@ -241,9 +246,7 @@ Result<SigningIdentity> AuthService::FindSigningSecret(std::string_view access_k
   }
   ASSIGN_OR_RETURN(std::string secret, options_.signing_box->Open(token->signing_secret));
   ASSIGN_OR_RETURN(const Role role, StoredRole(token->role, fmt::format("API token '{}'", token->name)));
-  if (Status s = db_->SetTokenLastUsed(token->token_hash, clock_->NowMs()); !s.ok()) {
-    spdlog::warn("auth: recording the use of API token '{}': {}", token->name, s.ToString());  // still valid
-  }
+  RecordTokenUse(*token);
   return SigningIdentity{Principal{token->name, role, true, ""}, std::move(secret)};
 }
 

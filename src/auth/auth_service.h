@@ -129,6 +129,9 @@ class AuthService {
 
   db::AuthDb* const db_;
   const Clock* const clock_;
+  // Records the token's last use (at most once a minute); a failure is logged, not fatal.
+  void RecordTokenUse(const db::TokenRecord& token);
+
   const AuthOptions options_;
   const int64_t touch_interval_ms_;
   LoginRateLimiter limiter_;
