@@ -235,21 +235,11 @@ class SqliteAuthDb final : public AuthDb {
   }
 
   Result<std::optional<TokenRecord>> FindTokenByHash(const std::string& token_hash) override {
-    std::lock_guard lock(mu_);
-    ScopedReset reset(find_token_);
-    RETURN_IF_ERROR(find_token_.BindText(1, token_hash));
-    ASSIGN_OR_RETURN(const bool found, find_token_.Step());
-    if (!found) return std::optional<TokenRecord>();
-    return std::optional<TokenRecord>(ReadToken(find_token_));
+    return FindOneToken(find_token_, token_hash);
   }
 
   Result<std::optional<TokenRecord>> FindActiveTokenByName(const std::string& name) override {
-    std::lock_guard lock(mu_);
-    ScopedReset reset(find_active_token_by_name_);
-    RETURN_IF_ERROR(find_active_token_by_name_.BindText(1, name));
-    ASSIGN_OR_RETURN(const bool found, find_active_token_by_name_.Step());
-    if (!found) return std::optional<TokenRecord>();
-    return std::optional<TokenRecord>(ReadToken(find_active_token_by_name_));
+    return FindOneToken(find_active_token_by_name_, name);
   }
 
   Result<std::vector<TokenRecord>> ListTokens() override {
@@ -358,6 +348,16 @@ class SqliteAuthDb final : public AuthDb {
     if (!stmt.ColumnIsNull(4)) u.last_login_ms = stmt.ColumnInt64(4);
     u.must_change_password = stmt.ColumnInt64(5) != 0;
     return u;
+  }
+
+  // The one token `query` (one text parameter) finds, nullopt when none.
+  Result<std::optional<TokenRecord>> FindOneToken(Statement& query, const std::string& value) {
+    std::lock_guard lock(mu_);
+    ScopedReset reset(query);
+    RETURN_IF_ERROR(query.BindText(1, value));
+    ASSIGN_OR_RETURN(const bool found, query.Step());
+    if (!found) return std::optional<TokenRecord>();
+    return std::optional<TokenRecord>(ReadToken(query));
   }
 
   static TokenRecord ReadToken(const Statement& stmt) {

@@ -147,6 +147,8 @@ Status CheckPayloadHash(const Request& request) {
   const std::string declared = request.get_header_value(std::string(kContentSha256));
   if (declared == sigv4::kUnsignedPayload) return OkStatus();
   if (declared.starts_with("STREAMING-")) {
+    // TODO(#12): verify aws-chunked bodies chunk by chunk (each chunk's signature chains on
+    // the previous one); until then AWS's own "not implemented" answer.
     return AwsError(StatusCode::kInvalidArgument, "NotImplemented",
                     "aws-chunked (streaming) uploads are not supported yet: sign the whole payload or send "
                     "UNSIGNED-PAYLOAD");

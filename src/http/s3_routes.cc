@@ -226,6 +226,7 @@ Status HandleS3Bucket(Call& call) {
   }
   const std::string list_type = QueryString(call, "list-type");
   if (list_type != "2") {
+    // TODO(#12): ListObjects (v1), which older clients still send; ListObjectsV2 only for now.
     return AwsError(StatusCode::kInvalidArgument, "NotImplemented",
                     "only ListObjectsV2 (list-type=2) lists this bucket");
   }
